@@ -1,0 +1,5 @@
+"""``python -m hud`` is the same as the ``hud`` console script."""
+
+from hud.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,507 @@
+"""Display profiles: the optical facts of a pair of AR glasses, as plain data.
+
+A profile is everything the optics emulation needs to know about one device: how wide
+its field of view is, how many pixels it spreads over it, how bright it gets, how much
+world light its lenses pass, and how strong its waveguide's artefacts are. The built-in
+profiles cite their sources in ``SOURCES``; where a maker publishes no figure we say it
+is an estimate and how it was derived (see ``docs/profiles.md``).
+
+Angles are in degrees of visual angle. The display is modelled as a flat virtual image,
+so pixels are uniform in ``tan(angle)``: the diagonal field of view follows from the
+horizontal and vertical ones as ``2·atan(√(tan²(h/2) + tan²(v/2)))``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from hud.errors import HudError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class Artefacts:
+    """How strongly the waveguide departs from an ideal display (0 = ideal).
+
+    These drive the optics effects; their defaults depend on the waveguide kind because a
+    diffractive (surface-relief grating) waveguide shows rainbow colour shifts and world-side
+    streaks that a geometric (reflective) one does not.
+    """
+
+    #: Luminance fall-off from centre to the FOV corner (fraction lost at the corner).
+    falloff: float = 0.25
+    #: Amplitude of the per-channel colour non-uniformity across the FOV (0.15 = ±15 %).
+    colour_nonuniformity: float = 0.15
+    #: Lateral colour shift of red vs. blue at the FOV edge, in degrees (diffractive dispersion).
+    rainbow_deg: float = 0.15
+    #: Strength of rainbow streaks that bright world light makes through the grating.
+    world_streaks: float = 0.5
+    #: Intensity of the ghost image (fraction of the main image) and its offset in degrees.
+    ghost: float = 0.03
+    ghost_offset_deg: tuple[float, float] = (0.6, 0.4)
+    #: Image shift per millimetre of pupil offset ("pupil swim"), degrees/mm.
+    swim_deg_per_mm: float = 0.08
+
+
+@dataclass(frozen=True)
+class DisplayProfile:
+    """One device's display, per eye."""
+
+    name: str
+    label: str
+    eyes: int
+    #: Which eye carries the display for monocular devices ("left" or "right"); "both" if eyes=2.
+    eye: str
+    width_px: int
+    height_px: int
+    fov_h_deg: float
+    fov_v_deg: float
+    peak_nits: float
+    refresh_hz: float
+    #: Fraction of world light the lens passes (0-1), photopic, lenses in their clear state.
+    transmittance: float
+    #: Motion-to-photon latency of world-locked content, milliseconds.
+    latency_ms: float = 20.0
+    #: "rgb" or "mono"; a monochrome display emits only ``mono_rgb``.
+    colour: str = "rgb"
+    mono_rgb: tuple[float, float, float] = (0.0, 1.0, 0.0)
+    waveguide: str = "diffractive"
+    #: Where the FOV centre sits relative to straight ahead (x right, y down), degrees.
+    center_offset_deg: tuple[float, float] = (0.0, 0.0)
+    #: Eyebox width and height, mm: the pupil sees the whole FOV anywhere inside it.
+    eyebox_mm: tuple[float, float] = (10.0, 8.0)
+    #: Corner radius of the visible FOV and the width of its soft edge, degrees.
+    corner_radius_deg: float = 2.0
+    edge_softness_deg: float = 0.4
+    ipd_mm: float = 63.0
+    artefacts: Artefacts = field(default_factory=Artefacts)
+
+    @property
+    def fov_diag_deg(self) -> float:
+        th = math.tan(math.radians(self.fov_h_deg) / 2)
+        tv = math.tan(math.radians(self.fov_v_deg) / 2)
+        return math.degrees(2 * math.atan(math.hypot(th, tv)))
+
+    @property
+    def ppd(self) -> float:
+        """Mean pixels per degree across the horizontal field of view."""
+        return self.width_px / self.fov_h_deg
+
+    def summary(self) -> dict[str, Any]:
+        """The keys ``hud profiles --json`` promises, plus the rest of the profile."""
+        d = asdict(self)
+        d["fov_diag_deg"] = round(self.fov_diag_deg, 2)
+        d["ppd"] = round(self.ppd, 2)
+        d["sources"] = dict(SOURCES.get(self.name, {}))
+        return d
+
+
+def fov_from_diagonal(diag_deg: float, width_px: int, height_px: int) -> tuple[float, float]:
+    """Horizontal and vertical FOV of a flat display with square pixels and this diagonal."""
+    t = math.tan(math.radians(diag_deg) / 2)
+    d = math.hypot(width_px, height_px)
+    h = math.degrees(2 * math.atan(t * width_px / d))
+    v = math.degrees(2 * math.atan(t * height_px / d))
+    return round(h, 3), round(v, 3)
+
+
+_DIFFRACTIVE_SIC = Artefacts(
+    falloff=0.2, colour_nonuniformity=0.10, rainbow_deg=0.06, world_streaks=0.15, ghost=0.02
+)
+_DIFFRACTIVE_GLASS = Artefacts(
+    falloff=0.3, colour_nonuniformity=0.2, rainbow_deg=0.18, world_streaks=0.6, ghost=0.03
+)
+_GEOMETRIC = Artefacts(
+    falloff=0.15,
+    colour_nonuniformity=0.05,
+    rainbow_deg=0.0,
+    world_streaks=0.0,
+    ghost=0.04,
+    ghost_offset_deg=(0.0, 0.8),
+)
+_BIRDBATH = Artefacts(
+    falloff=0.12,
+    colour_nonuniformity=0.03,
+    rainbow_deg=0.0,
+    world_streaks=0.0,
+    ghost=0.05,
+    ghost_offset_deg=(0.0, 1.2),
+    swim_deg_per_mm=0.05,
+)
+
+_ORION_FOV = fov_from_diagonal(70.0, 800, 600)
+_RAYBAN_FOV = fov_from_diagonal(20.0, 600, 600)
+_SPECTACLES_FOV = fov_from_diagonal(46.0, 1008, 1344)
+_XREAL_FOV = fov_from_diagonal(57.0, 1920, 1080)
+_EVEN_FOV = fov_from_diagonal(20.0, 640, 200)
+
+BUILTIN_PROFILES: dict[str, DisplayProfile] = {
+    p.name: p
+    for p in [
+        DisplayProfile(
+            name="orion",
+            label="Meta Orion (prototype)",
+            eyes=2,
+            eye="both",
+            width_px=800,
+            height_px=600,
+            fov_h_deg=_ORION_FOV[0],
+            fov_v_deg=_ORION_FOV[1],
+            peak_nits=1000.0,
+            refresh_hz=72.0,
+            transmittance=0.80,
+            latency_ms=20.0,
+            waveguide="diffractive-sic",
+            eyebox_mm=(10.0, 8.0),
+            corner_radius_deg=6.0,
+            artefacts=_DIFFRACTIVE_SIC,
+        ),
+        DisplayProfile(
+            name="rayban-display",
+            label="Meta Ray-Ban Display",
+            eyes=1,
+            eye="right",
+            width_px=600,
+            height_px=600,
+            fov_h_deg=_RAYBAN_FOV[0],
+            fov_v_deg=_RAYBAN_FOV[1],
+            peak_nits=5000.0,
+            refresh_hz=90.0,
+            transmittance=0.85,
+            latency_ms=30.0,
+            waveguide="geometric",
+            center_offset_deg=(4.0, 4.0),
+            eyebox_mm=(8.0, 6.0),
+            corner_radius_deg=1.5,
+            artefacts=_GEOMETRIC,
+        ),
+        DisplayProfile(
+            name="hololens2",
+            label="Microsoft HoloLens 2",
+            eyes=2,
+            eye="both",
+            width_px=1440,
+            height_px=936,
+            fov_h_deg=43.0,
+            fov_v_deg=29.0,
+            peak_nits=500.0,
+            refresh_hz=60.0,
+            transmittance=0.40,
+            latency_ms=16.0,
+            waveguide="diffractive",
+            eyebox_mm=(12.0, 9.0),
+            corner_radius_deg=3.0,
+            artefacts=_DIFFRACTIVE_GLASS,
+        ),
+        DisplayProfile(
+            name="magicleap2",
+            label="Magic Leap 2",
+            eyes=2,
+            eye="both",
+            width_px=1440,
+            height_px=1760,
+            fov_h_deg=44.0,
+            fov_v_deg=53.0,
+            peak_nits=2000.0,
+            refresh_hz=120.0,
+            transmittance=0.26,
+            latency_ms=16.0,
+            waveguide="diffractive",
+            eyebox_mm=(12.0, 10.0),
+            corner_radius_deg=5.0,
+            artefacts=_DIFFRACTIVE_GLASS,
+        ),
+        DisplayProfile(
+            name="spectacles5",
+            label="Snap Spectacles (5th generation)",
+            eyes=2,
+            eye="both",
+            width_px=1008,
+            height_px=1344,
+            fov_h_deg=_SPECTACLES_FOV[0],
+            fov_v_deg=_SPECTACLES_FOV[1],
+            peak_nits=2000.0,
+            refresh_hz=46.0,
+            transmittance=0.45,
+            latency_ms=13.0,
+            waveguide="diffractive",
+            eyebox_mm=(10.0, 8.0),
+            corner_radius_deg=3.0,
+            artefacts=_DIFFRACTIVE_GLASS,
+        ),
+        DisplayProfile(
+            name="xreal-one-pro",
+            label="XREAL One Pro",
+            eyes=2,
+            eye="both",
+            width_px=1920,
+            height_px=1080,
+            fov_h_deg=_XREAL_FOV[0],
+            fov_v_deg=_XREAL_FOV[1],
+            peak_nits=700.0,
+            refresh_hz=120.0,
+            transmittance=0.25,
+            latency_ms=3.0,
+            waveguide="birdbath",
+            eyebox_mm=(12.0, 8.0),
+            corner_radius_deg=1.0,
+            artefacts=_BIRDBATH,
+        ),
+        DisplayProfile(
+            name="even-g1",
+            label="Even Realities G1",
+            eyes=2,
+            eye="both",
+            width_px=640,
+            height_px=200,
+            fov_h_deg=_EVEN_FOV[0],
+            fov_v_deg=_EVEN_FOV[1],
+            peak_nits=1000.0,
+            refresh_hz=20.0,
+            transmittance=0.90,
+            latency_ms=50.0,
+            colour="mono",
+            mono_rgb=(0.15, 1.0, 0.25),
+            waveguide="diffractive",
+            center_offset_deg=(0.0, -3.0),
+            eyebox_mm=(10.0, 8.0),
+            corner_radius_deg=1.0,
+            artefacts=_DIFFRACTIVE_GLASS,
+        ),
+    ]
+}
+
+#: Where each figure comes from. "estimate: ..." says how a figure was derived when no
+#: maker figure exists. Detailed notes are in docs/profiles.md.
+SOURCES: dict[str, dict[str, str]] = {
+    "orion": {
+        "fov": "Meta, 'Introducing Orion' (Connect 2024): 70° field of view (diagonal).",
+        "resolution": "estimate: Meta publishes none; press hands-on reports of about 13 ppd "
+        "over a 70° diagonal give about 800×600 at 4:3.",
+        "peak_nits": "estimate: unpublished; microLED projectors through SiC waveguides, "
+        "reported usable indoors but dim in sunlight; 1,000 nits assumed.",
+        "refresh_hz": "estimate: unpublished; 72 Hz assumed (Quest-class timing).",
+        "transmittance": "estimate: clear silicon-carbide waveguide stack, no tint; 0.80.",
+        "eyes": "Meta: binocular display.",
+    },
+    "rayban-display": {
+        "fov": "Meta, Meta Ray-Ban Display launch (Sept 2025): 20° field of view, right eye.",
+        "resolution": "Meta: 600×600 px, 42 pixels per degree.",
+        "peak_nits": "Meta: 30 to 5,000 nits.",
+        "refresh_hz": "Meta: 90 Hz display refresh (content 30 Hz).",
+        "transmittance": "estimate: geometric reflective (Lumus-type) waveguide and "
+        "Transitions lenses in their clear state pass about 85 %.",
+        "center_offset": "estimate: the image sits below and right of the line of sight.",
+    },
+    "hololens2": {
+        "fov": "Microsoft HoloLens 2 hardware page: 43° × 29° (52° diagonal).",
+        "resolution": "Microsoft: 2k 3:2 light engines; 1440×936 per eye as widely reported.",
+        "peak_nits": "estimate: about 500 nits reported by reviewers; unpublished.",
+        "refresh_hz": "Microsoft: 60 Hz content rendering (Mixed Reality docs).",
+        "transmittance": "estimate: tinted visor, about 40 % in reviewers' measurements.",
+    },
+    "magicleap2": {
+        "fov": "Magic Leap 2 specifications: 70° diagonal, 44° × 53° (H × V).",
+        "resolution": "Magic Leap: 1440×1760 per eye.",
+        "peak_nits": "Magic Leap: up to 2,000 nits.",
+        "refresh_hz": "Magic Leap: 120 Hz.",
+        "transmittance": "estimate: Magic Leap quotes about 26 % light transmission with "
+        "dimming off.",
+    },
+    "spectacles5": {
+        "fov": "Snap, Spectacles (2024) announcement: 46° diagonal field of view.",
+        "resolution": "Snap: 37 pixels per degree; estimate: 1008×1344 portrait panel "
+        "(3:4) matching 37 ppd over 46°.",
+        "peak_nits": "estimate: up to 2,000 nits reported at launch.",
+        "refresh_hz": "estimate: 46 Hz reported for the LCoS projectors.",
+        "latency": "Snap: 13 ms motion-to-photon.",
+        "transmittance": "estimate: automatically tinting lenses; 45 % assumed (clear state).",
+    },
+    "xreal-one-pro": {
+        "fov": "XREAL One Pro specifications: 57° field of view (diagonal).",
+        "resolution": "XREAL: 1920×1080 per eye micro-OLED.",
+        "peak_nits": "XREAL: up to 700 nits perceived brightness.",
+        "refresh_hz": "XREAL: up to 120 Hz.",
+        "latency": "XREAL: 3 ms motion-to-photon (X1 chip, 3DoF).",
+        "transmittance": "estimate: flat-prism (birdbath-class) optics pass about 25 %.",
+    },
+    "even-g1": {
+        "fov": "estimate: about 20° diagonal from reviewers' descriptions; Even publishes none.",
+        "resolution": "Even Realities: 640×200 px green micro-LED.",
+        "peak_nits": "Even Realities: 1,000 nits.",
+        "refresh_hz": "estimate: 20 Hz, a low-power text display.",
+        "colour": "Even Realities: monochrome green.",
+        "transmittance": "estimate: clear prescription-style lenses, 90 %.",
+    },
+}
+
+
+_REQUIRED = ("name", "width_px", "height_px", "peak_nits", "transmittance")
+_NUMERIC_RANGES: dict[str, tuple[float, float]] = {
+    "width_px": (16, 16384),
+    "height_px": (16, 16384),
+    "fov_h_deg": (1.0, 170.0),
+    "fov_v_deg": (1.0, 170.0),
+    "fov_diag_deg": (1.0, 175.0),
+    "peak_nits": (1.0, 1e6),
+    "refresh_hz": (1.0, 1000.0),
+    "transmittance": (0.0, 1.0),
+    "latency_ms": (0.0, 1000.0),
+    "eyes": (1, 2),
+}
+
+
+def profile_from_mapping(data: Mapping[str, Any], origin: str) -> DisplayProfile:
+    """Build a profile from a user's TOML/JSON table, with errors that name the bad key.
+
+    A user gives ``fov_h_deg`` and ``fov_v_deg``, or ``fov_diag_deg`` (the split then follows
+    the pixel aspect ratio), or all three (the diagonal is then ignored). Unknown keys are an
+    error, so a typo is not silently dropped.
+    """
+    known = {f.name for f in fields(DisplayProfile)} | {"fov_diag_deg", "ppd", "sources"}
+    for key in data:
+        if key not in known:
+            raise HudError(f"{origin}: unknown profile key '{key}' (known: {', '.join(sorted(known))})")
+    for key in _REQUIRED:
+        if key not in data:
+            raise HudError(f"{origin}: profile is missing '{key}'")
+    values: dict[str, Any] = {}
+    for key, (lo, hi) in _NUMERIC_RANGES.items():
+        if key in data:
+            v = data[key]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+                raise HudError(f"{origin}: '{key}' must be a number in [{lo}, {hi}], got {v!r}")
+            values[key] = v
+    name = data["name"]
+    if not isinstance(name, str) or not name.strip():
+        raise HudError(f"{origin}: 'name' must be a non-empty string")
+    w, h = int(values["width_px"]), int(values["height_px"])
+    if "fov_h_deg" in values and "fov_v_deg" in values:
+        fh, fv = float(values["fov_h_deg"]), float(values["fov_v_deg"])
+    elif "fov_diag_deg" in values:
+        fh, fv = fov_from_diagonal(float(values["fov_diag_deg"]), w, h)
+    else:
+        raise HudError(f"{origin}: give 'fov_h_deg' and 'fov_v_deg', or 'fov_diag_deg'")
+    eyes = int(data.get("eyes", 2))
+    eye = str(data.get("eye", "both" if eyes == 2 else "right"))
+    if eyes == 1 and eye not in ("left", "right"):
+        raise HudError(f"{origin}: 'eye' must be 'left' or 'right' for a monocular profile")
+    artefacts = Artefacts()
+    if "artefacts" in data:
+        art = data["artefacts"]
+        if not isinstance(art, Mapping):
+            raise HudError(f"{origin}: 'artefacts' must be a table")
+        art_known = {f.name for f in fields(Artefacts)}
+        for key in art:
+            if key not in art_known:
+                raise HudError(f"{origin}: unknown key 'artefacts.{key}'")
+        artefacts = replace(artefacts, **{k: _tuple_or_float(v) for k, v in art.items()})
+    rest: dict[str, Any] = {}
+    for key in ("label", "colour", "waveguide"):
+        if key in data:
+            rest[key] = str(data[key])
+    for key in ("center_offset_deg", "eyebox_mm", "mono_rgb"):
+        if key in data:
+            rest[key] = _tuple_or_float(data[key])
+    for key in ("corner_radius_deg", "edge_softness_deg", "ipd_mm"):
+        if key in data:
+            rest[key] = float(data[key])
+    if rest.get("colour", "rgb") not in ("rgb", "mono"):
+        raise HudError(f"{origin}: 'colour' must be 'rgb' or 'mono'")
+    return DisplayProfile(
+        name=name.strip(),
+        label=str(rest.pop("label", name)),
+        eyes=eyes,
+        eye=eye if eyes == 1 else "both",
+        width_px=w,
+        height_px=h,
+        fov_h_deg=fh,
+        fov_v_deg=fv,
+        peak_nits=float(values["peak_nits"]),
+        refresh_hz=float(values.get("refresh_hz", 60.0)),
+        transmittance=float(values["transmittance"]),
+        latency_ms=float(values.get("latency_ms", 20.0)),
+        artefacts=artefacts,
+        **rest,
+    )
+
+
+def _tuple_or_float(v: Any) -> Any:
+    if isinstance(v, (list, tuple)):
+        return tuple(float(x) for x in v)
+    return float(v)
+
+
+def load_profile_file(path: str | Path) -> list[DisplayProfile]:
+    """Profiles from a TOML file (``[[profile]]`` tables or one top-level table) or JSON."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise HudError(f"cannot read profile file {p}: {exc.strerror or exc}") from None
+    try:
+        if p.suffix.lower() == ".toml":
+            data: Any = tomllib.loads(text)
+        else:
+            data = json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise HudError(f"{p}: not valid {p.suffix.lstrip('.').upper() or 'JSON'}: {exc}") from None
+    items: list[Any]
+    if isinstance(data, list):
+        items = data
+    elif isinstance(data, dict) and "profile" in data and isinstance(data["profile"], list):
+        items = data["profile"]
+    elif isinstance(data, dict):
+        items = [data]
+    else:
+        raise HudError(f"{p}: expected a profile table or a list of them")
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise HudError(f"{p}: profile #{i} is not a table")
+        out.append(profile_from_mapping(item, f"{p} (profile #{i})"))
+    return out
+
+
+class ProfileRegistry:
+    """The built-in profiles plus any a user loaded from files."""
+
+    def __init__(self, extra: Iterable[DisplayProfile] = ()) -> None:
+        self._profiles = dict(BUILTIN_PROFILES)
+        for prof in extra:
+            self._profiles[prof.name] = prof
+
+    def add_file(self, path: str | Path) -> list[DisplayProfile]:
+        loaded = load_profile_file(path)
+        for prof in loaded:
+            self._profiles[prof.name] = prof
+        return loaded
+
+    def names(self) -> list[str]:
+        return list(self._profiles)
+
+    def get(self, name: str) -> DisplayProfile:
+        try:
+            return self._profiles[name]
+        except KeyError:
+            raise HudError(
+                f"unknown profile '{name}'; known profiles: {', '.join(self._profiles)}"
+            ) from None
+
+    def all(self) -> list[DisplayProfile]:
+        return list(self._profiles.values())
+
+
+def get_profile(name: str) -> DisplayProfile:
+    """A built-in profile by name (raises :class:`HudError` listing the known ones)."""
+    return ProfileRegistry().get(name)

@@ -1,0 +1,1 @@
+"""Trackers: sources of landmarks and tracked objects (hands, faces, markers, boxes)."""
