@@ -20,9 +20,9 @@ COMMAND_MODULES = (
     "hud.commands.render",
     "hud.commands.profiles",
     "hud.commands.bench",
-    "hud.commands.demo",
     "hud.commands.evaluate",
     "hud.commands.detect",
+    "hud.commands.show",
 )
 
 

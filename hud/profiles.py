@@ -141,8 +141,9 @@ _BIRDBATH = Artefacts(
 
 _ORION_FOV = fov_from_diagonal(70.0, 800, 600)
 _RAYBAN_FOV = fov_from_diagonal(20.0, 600, 600)
-_SPECTACLES_FOV = fov_from_diagonal(46.0, 1008, 1344)
+_SPECTACLES_FOV = fov_from_diagonal(46.0, 1056, 1408)
 _XREAL_FOV = fov_from_diagonal(57.0, 1920, 1080)
+_ML2_FOV = fov_from_diagonal(70.0, 1440, 1760)
 _EVEN_FOV = fov_from_diagonal(20.0, 640, 200)
 
 BUILTIN_PROFILES: dict[str, DisplayProfile] = {
@@ -210,11 +211,11 @@ BUILTIN_PROFILES: dict[str, DisplayProfile] = {
             eye="both",
             width_px=1440,
             height_px=1760,
-            fov_h_deg=44.0,
-            fov_v_deg=53.0,
+            fov_h_deg=_ML2_FOV[0],
+            fov_v_deg=_ML2_FOV[1],
             peak_nits=2000.0,
             refresh_hz=120.0,
-            transmittance=0.26,
+            transmittance=0.22,
             latency_ms=16.0,
             waveguide="diffractive",
             eyebox_mm=(12.0, 10.0),
@@ -226,8 +227,8 @@ BUILTIN_PROFILES: dict[str, DisplayProfile] = {
             label="Snap Spectacles (5th generation)",
             eyes=2,
             eye="both",
-            width_px=1008,
-            height_px=1344,
+            width_px=1056,
+            height_px=1408,
             fov_h_deg=_SPECTACLES_FOV[0],
             fov_v_deg=_SPECTACLES_FOV[1],
             peak_nits=2000.0,
@@ -285,63 +286,124 @@ BUILTIN_PROFILES: dict[str, DisplayProfile] = {
 #: maker figure exists. Detailed notes are in docs/profiles.md.
 SOURCES: dict[str, dict[str, str]] = {
     "orion": {
-        "fov": "Meta, 'Introducing Orion' (Connect 2024): 70° field of view (diagonal).",
-        "resolution": "estimate: Meta publishes none; press hands-on reports of about 13 ppd "
-        "over a 70° diagonal give about 800×600 at 4:3.",
+        "fov": "Meta, Orion reveal at Connect 2024: 70° field of view (diagonal); reported by "
+        "Ars Technica, 'Meta's new lightweight AR prototype...' (Sept 2024).",
+        "resolution": "estimate: Meta publishes no pixel count; a hands-on (TechRadar-syndicated, "
+        "https://techrdry.pages.dev/posts/meta-orion-hands-on-if-this-is-a-prototype-the-"
+        "finished-product-is-going-to-be-incredible) reports 13 ppd; 800×600 at 4:3 over a "
+        "70° diagonal gives 13.7 ppd.",
         "peak_nits": "estimate: unpublished; microLED projectors through SiC waveguides, "
-        "reported usable indoors but dim in sunlight; 1,000 nits assumed.",
+        "and Display Daily reports Meta struggled with microLED brightness in normal lighting "
+        "(displaydaily.com/constraints-of-microled-technology-deprecate-metas-ambitions-for-"
+        "ar-vr); 1,000 nits assumed.",
         "refresh_hz": "estimate: unpublished; 72 Hz assumed (Quest-class timing).",
-        "transmittance": "estimate: clear silicon-carbide waveguide stack, no tint; 0.80.",
-        "eyes": "Meta: binocular display.",
+        "transmittance": "estimate: unpublished; clear silicon-carbide waveguide stack, no "
+        "tint; 0.80. KGOnTech, 'Meta Orion (Pt. 3 Response to Meta CTO on Eye Glow and "
+        "Transparency)' (29 Oct 2024) discusses it but no figure was retrieved.",
+        "latency": "estimate: unpublished; 20 ms, a typical world-locked AR pipeline.",
+        "eyes": "Meta: binocular; projectors in both arms feed waveguides in both lenses (Ars "
+        "Technica, above).",
     },
     "rayban-display": {
-        "fov": "Meta, Meta Ray-Ban Display launch (Sept 2025): 20° field of view, right eye.",
-        "resolution": "Meta: 600×600 px, 42 pixels per degree.",
-        "peak_nits": "Meta: 30 to 5,000 nits.",
-        "refresh_hz": "Meta: 90 Hz display refresh (content 30 Hz).",
+        "fov": "Meta, Ray-Ban Display launch (Sept 2025): about 20° field of view; reported by "
+        "a hands-on report (https://www.efritool.com/2025/09/neural-wristband-feels-like-"
+        "beginning.html) and Rethink Research (https://rethinkresearch.biz/?p=60737).",
+        "resolution": "Meta: 600×600 px, 42 pixels per degree (same sources); iFixit teardown "
+        "confirms a 600×600 Omnivision LCoS projector (https://particle.news/story/ifixit-"
+        "teardown-reveals-rayban-displays-reflective-waveguide-optics-flags-poor-repairability).",
+        "peak_nits": "Meta: up to 5,000 nits (TIMEWELL, https://timewell.jp/en/columns/"
+        "ray-ban-display).",
+        "refresh_hz": "Meta launch figure 90 Hz (content 30 Hz), as given in the issue; no "
+        "public page stating it was found in this check.",
         "transmittance": "estimate: geometric reflective (Lumus-type) waveguide and "
-        "Transitions lenses in their clear state pass about 85 %.",
-        "center_offset": "estimate: the image sits below and right of the line of sight.",
+        "Transitions Gen 8 lenses in their clear state pass about 85 %.",
+        "latency": "estimate: unpublished; 30 ms, content is head-locked and drawn at 30 Hz.",
+        "eyes": "Meta: monocular, right eye only (TIMEWELL, above).",
+        "center_offset": "estimate: the image sits below and right of the line of sight "
+        "(TIMEWELL: 'positioned below and to the right'); 4° each way assumed.",
     },
     "hololens2": {
-        "fov": "Microsoft HoloLens 2 hardware page: 43° × 29° (52° diagonal).",
-        "resolution": "Microsoft: 2k 3:2 light engines; 1440×936 per eye as widely reported.",
-        "peak_nits": "estimate: about 500 nits reported by reviewers; unpublished.",
-        "refresh_hz": "Microsoft: 60 Hz content rendering (Mixed Reality docs).",
-        "transmittance": "estimate: tinted visor, about 40 % in reviewers' measurements.",
+        "fov": "Microsoft (Alex Kipman): 52° diagonal at 3:2; 43° × 29° is UploadVR's "
+        "split of that diagonal (https://mspoweruser.com/controversy-around-hololens-2-field-"
+        "of-view-continues/). Microsoft's hardware page (learn.microsoft.com/hololens/"
+        "hololens2-hardware) gives no angles.",
+        "resolution": "Microsoft hardware page: '2k 3:2 light engines'; Microsoft Mixed Reality "
+        "docs, 'Rendering': HoloLens 2 defaults to a 1440×936 render target (about 33 ppd, "
+        "MRTK PR #8808).",
+        "peak_nits": "estimate: unpublished by Microsoft; about 500 nits as quoted by reviewers "
+        "(https://guidantech.com/?p=276222).",
+        "refresh_hz": "Microsoft MRTK docs, 'Performance - Getting started': the HoloLens "
+        "target frame rate is 60 FPS.",
+        "transmittance": "estimate: unpublished; tinted visor, about 40 % assumed.",
+        "latency": "estimate: unpublished; 16 ms, one 60 Hz frame with late-stage reprojection.",
+        "eyes": "Microsoft: binocular, see-through waveguides for both eyes.",
     },
     "magicleap2": {
-        "fov": "Magic Leap 2 specifications: 70° diagonal, 44° × 53° (H × V).",
-        "resolution": "Magic Leap: 1440×1760 per eye.",
-        "peak_nits": "Magic Leap: up to 2,000 nits.",
-        "refresh_hz": "Magic Leap: 120 Hz.",
-        "transmittance": "estimate: Magic Leap quotes about 26 % light transmission with "
-        "dimming off.",
+        "fov": "Magic Leap developer docs, 'Field of View' "
+        "(https://developer-docs.magicleap.cloud/docs/21-Aug-2024/device/hardware/fov): "
+        "45°H × 55°V (70°D). The profile keeps the 70° diagonal and splits it by the 1440×1760 "
+        "pixel aspect in tan space (47.8° × 57.0°): the published H × V figures are not "
+        "consistent with a flat display of that diagonal (they give 65-67°).",
+        "resolution": "Magic Leap developer docs, 'Magic Leap 2 Overview': 1440×1760 per eye.",
+        "peak_nits": "Magic Leap (Kevin Curtis, SPIE AR/VR/MR 2022): 20-2,000 nits; Road to VR, "
+        "https://www.roadtovr.com/magic-leap-2-details-dynamic-dimming-kevin-curtis/.",
+        "refresh_hz": "estimate: no display refresh figure found; the segmented dimmer "
+        "refreshes at 120 Hz (Road to VR, above) and Magic Leap's Unity plugin offers a "
+        "Max_120Hz frame-timing hint; 120 Hz assumed.",
+        "transmittance": "Magic Leap (Curtis, SPIE 2022): dimming from 22 % (clear) to 0.3 % "
+        "(Road to VR, above; Display Daily, 'Karl Guttag digs deep into Magic Leap "
+        "presentation').",
+        "latency": "estimate: unpublished; 16 ms, hardware time-warp (Magic Leap 2 Overview).",
+        "eyes": "Magic Leap: binocular.",
     },
     "spectacles5": {
-        "fov": "Snap, Spectacles (2024) announcement: 46° diagonal field of view.",
-        "resolution": "Snap: 37 pixels per degree; estimate: 1008×1344 portrait panel "
-        "(3:4) matching 37 ppd over 46°.",
-        "peak_nits": "estimate: up to 2,000 nits reported at launch.",
-        "refresh_hz": "estimate: 46 Hz reported for the LCoS projectors.",
-        "latency": "Snap: 13 ms motion-to-photon.",
+        "fov": "Snap, Spectacles (2024) announcement: 46° diagonal field of view "
+        "(Voices of VR #1464, https://voicesofvr.com/1464-snaps-head-of-spectacles-software-"
+        "engineering-shares-technical-break-down-of-design-tradeoffs/; gizmogo.com).",
+        "resolution": "Snap: 37 pixels per degree; estimate: Snap gives no pixel count, so "
+        "1056×1408 (3:4 portrait, assumed) gives 37 ppd across a 46° diagonal.",
+        "peak_nits": "estimate: unpublished for 2024; 2,000 nits was Snap's figure for the "
+        "2021 Spectacles (XDA, https://www.xda-developers.com/snaps-spectacles-ar-glasses/).",
+        "refresh_hz": "estimate: no published figure found; 46 Hz is kept from the original "
+        "profile and is unverified.",
+        "latency": "Snap (Daniel Wagner, Lens Fest 2024): 13 ms motion-to-photon "
+        "(Voices of VR #1464, above).",
         "transmittance": "estimate: automatically tinting lenses; 45 % assumed (clear state).",
+        "eyes": "Snap: binocular, stereo waveguide display with LCoS projectors "
+        "(https://spectaclesdocs.com/task/blog/ar-glasses-optical-waveguide-displays).",
     },
     "xreal-one-pro": {
-        "fov": "XREAL One Pro specifications: 57° field of view (diagonal).",
-        "resolution": "XREAL: 1920×1080 per eye micro-OLED.",
-        "peak_nits": "XREAL: up to 700 nits perceived brightness.",
-        "refresh_hz": "XREAL: up to 120 Hz.",
-        "latency": "XREAL: 3 ms motion-to-photon (X1 chip, 3DoF).",
-        "transmittance": "estimate: flat-prism (birdbath-class) optics pass about 25 %.",
+        "fov": "XREAL: One Pro 57° field of view (diagonal), One 50°; reported at launch "
+        "(technianews.com, Arabic reprint of a Xreal One / One Pro hands-on).",
+        "resolution": "1920×1080 per eye micro-OLED, kept; not re-found for the One Pro itself. "
+        "The ROG XREAL R1, with the same 57° FOV, is specified at 1920×1080 on a 0.55-inch "
+        "Sony micro-OLED (https://remiam.co.uk/notes/ar-glasses-as-a-monitor).",
+        "peak_nits": "700 nits, kept; stated for the ROG XREAL R1 with the same "
+        "57° optics, above); not re-found for the One Pro itself.",
+        "refresh_hz": "XREAL: up to 120 Hz; measured on the XREAL One with TestUFO "
+        "(https://blog.8796.jp/, Jan 2025); 60 Hz in wide-screen mode.",
+        "latency": "XREAL: 3 ms motion-to-photon for the X1 chip's 3DoF screen anchoring "
+        "(technianews, above).",
+        "transmittance": "estimate: unpublished; birdbath-class combiners pass roughly a "
+        "quarter of world light; with the electrochromic dimmer clear, about 25 %.",
+        "eyes": "XREAL: binocular, one micro-OLED per eye.",
     },
     "even-g1": {
-        "fov": "estimate: about 20° diagonal from reviewers' descriptions; Even publishes none.",
-        "resolution": "Even Realities: 640×200 px green micro-LED.",
-        "peak_nits": "Even Realities: 1,000 nits.",
-        "refresh_hz": "estimate: 20 Hz, a low-power text display.",
-        "colour": "Even Realities: monochrome green.",
+        "fov": "estimate: about 20° (taken as diagonal) from developers' descriptions "
+        "(https://feedback-loupe.com/?p=131); Even publishes none.",
+        "resolution": "640×200 px as given in the issue; Even Realities' own EvenDemoApp "
+        "(github.com/even-realities/EvenDemoApp) sends 576×136 1-bit images and lays text "
+        "out 488 px wide, so the addressable area is smaller than the panel.",
+        "peak_nits": "estimate: the commonly quoted 1,000 nits; no Even Realities page for "
+        "it was found in this check.",
+        "refresh_hz": "estimate: 20 Hz, a low-power text display fed over BLE.",
+        "latency": "estimate: 50 ms; content is sent over two BLE links, left then right "
+        "(EvenDemoApp README).",
+        "colour": "Even Realities: monochrome green micro-LED (EvenDemoApp; "
+        "https://feedback-loupe.com/?p=131).",
         "transmittance": "estimate: clear prescription-style lenses, 90 %.",
+        "eyes": "Even Realities: binocular, one display per lens, each arm a separate BLE "
+        "connection (EvenDemoApp README).",
     },
 }
 
@@ -371,7 +433,9 @@ def profile_from_mapping(data: Mapping[str, Any], origin: str) -> DisplayProfile
     known = {f.name for f in fields(DisplayProfile)} | {"fov_diag_deg", "ppd", "sources"}
     for key in data:
         if key not in known:
-            raise HudError(f"{origin}: unknown profile key '{key}' (known: {', '.join(sorted(known))})")
+            raise HudError(
+                f"{origin}: unknown profile key '{key}' (known: {', '.join(sorted(known))})"
+            )
     for key in _REQUIRED:
         if key not in data:
             raise HudError(f"{origin}: profile is missing '{key}'")

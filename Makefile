@@ -1,0 +1,52 @@
+# Waveglass: `make demo` and `make test` are all a new clone needs.
+SHELL := /bin/sh
+# mediapipe 0.10.21 ships wheels for CPython 3.9-3.12: take the first such interpreter.
+PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' 2>/dev/null; \
+	then echo $$p; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.waveglass-installed
+PYTEST_ARGS ?=
+
+.PHONY: setup system-deps demo test test-unit test-gl test-e2e lint typecheck bench clean
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@sh scripts/install-system-deps.sh
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "setup: need Python 3.10-3.12 (mediapipe 0.10.21 has no wheels for others)"; exit 1; fi
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/python demos/glasses_tour.py --out-dir out/demo
+
+test: setup lint typecheck
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: setup
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+test-gl: setup
+	$(BIN)/python -m pytest tests/gl $(PYTEST_ARGS)
+
+test-e2e: setup
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check hud gestures demos tests
+	$(BIN)/ruff format --check hud gestures demos tests
+
+typecheck: setup
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/hud bench --json
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache tests/_artifacts

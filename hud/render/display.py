@@ -1,0 +1,119 @@
+"""Draw a display list into the microdisplay's framebuffer.
+
+The framebuffer is linear-light RGBA16F at the profile's native resolution: it is the
+light the display emits, before the waveguide. Panels, lines and text are instanced quads
+with analytic (signed-distance) anti-aliasing, so a card costs a handful of draw calls
+however much text it has.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+import moderngl
+
+from hud.layout import DisplayList
+from hud.profiles import DisplayProfile
+from hud.render.programs import ProgramCache, set_uniform
+from hud.text import TextAtlas
+
+
+class DisplayRenderer:
+    """Renders display lists for one profile; keeps its framebuffer and text atlas."""
+
+    def __init__(self, ctx: moderngl.Context, programs: ProgramCache, profile: DisplayProfile) -> None:
+        self.ctx = ctx
+        self.profile = profile
+        self.size = (profile.width_px, profile.height_px)
+        self.texture = ctx.texture(self.size, 4, dtype="f2")
+        self.texture.repeat_x = False
+        self.texture.repeat_y = False
+        self.texture.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+        self.fbo = ctx.framebuffer(color_attachments=[self.texture])
+        self.panel_prog = programs.get("panel.vert", "panel.frag")
+        self.line_prog = programs.get("line.vert", "line.frag")
+        self.text_prog = programs.get("text.vert", "text.frag")
+        self.atlas = TextAtlas(2048, 1024)
+        self.atlas_texture = ctx.texture((self.atlas.width, self.atlas.height), 1, dtype="f1")
+        self.atlas_texture.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        self._atlas_generation = -1
+        self._last: DisplayList | None = None
+        #: How many times the display was actually redrawn (for tests and the benchmark).
+        self.draws = 0
+        mono = (*profile.mono_rgb, 1.0) if profile.colour == "mono" else (0.0, 0.0, 0.0, 0.0)
+        for prog in (self.panel_prog, self.line_prog, self.text_prog):
+            set_uniform(prog, "u_display_size", self.size)
+            set_uniform(prog, "u_mono", mono)
+        set_uniform(self.text_prog, "u_atlas_size", (self.atlas.width, self.atlas.height))
+
+    def render(self, dl: DisplayList, force: bool = False) -> moderngl.Texture:
+        """Draw ``dl`` and return the display texture (mipmaps rebuilt).
+
+        Retained mode: when the display list equals the last one drawn, the framebuffer
+        already holds it and nothing is redrawn. A HUD's content changes far less often than
+        its frames (the world and head pose change every frame; the cards do not).
+        """
+        if not force and self._last == dl:
+            return self.texture
+        self._last = dl
+        self.draws += 1
+        self.fbo.use()
+        self.fbo.clear(0.0, 0.0, 0.0, 0.0)
+        self.ctx.enable(moderngl.BLEND)
+        self.ctx.blend_func = (
+            moderngl.SRC_ALPHA,
+            moderngl.ONE_MINUS_SRC_ALPHA,
+            moderngl.ONE,
+            moderngl.ONE_MINUS_SRC_ALPHA,
+        )
+        if dl.panels:
+            data = np.array(
+                [[*p_rect, p.radius, p.border_width, *p.fill, *p.border]
+                 for p in dl.panels for p_rect in [(p.x0, p.y0, p.x1, p.y1)]],
+                dtype="f4",
+            )
+            self._draw(self.panel_prog, data, "4f 2f 3f 3f/i", ["i_rect", "i_shape", "i_fill", "i_border"])
+        if dl.lines:
+            data = np.array([[ln.x0, ln.y0, ln.x1, ln.y1, ln.width, *ln.rgb] for ln in dl.lines], dtype="f4")
+            self._draw(self.line_prog, data, "4f 1f 3f/i", ["i_ends", "i_width", "i_rgb"])
+        if dl.texts:
+            self._draw_texts(dl)
+        self.ctx.disable(moderngl.BLEND)
+        self.texture.build_mipmaps()
+        return self.texture
+
+    def _draw_texts(self, dl: DisplayList) -> None:
+        keys = [(t.text, t.size_px, t.bold) for t in dl.texts]
+        entries = [self.atlas.get(*k) for k in keys]
+        # If the atlas filled up and was cleared part-way, earlier entries are stale: redo once.
+        if any(self.atlas.entries.get(k) is not e for k, e in zip(keys, entries)):
+            self.atlas.clear()
+            entries = [self.atlas.get(*k) for k in keys]
+        if self._atlas_generation != self.atlas.generation:
+            self.atlas_texture.write(self.atlas.pixels.tobytes())
+            self._atlas_generation = self.atlas.generation
+        rows = []
+        for t, e in zip(dl.texts, entries):
+            rows.append([t.x, t.y, t.x + e.w, t.y + e.h, e.x, e.y, e.w, e.h, *t.rgb])
+        self.atlas_texture.use(location=0)
+        set_uniform(self.text_prog, "u_atlas", 0)
+        self._draw(self.text_prog, np.array(rows, dtype="f4"), "4f 4f 3f/i", ["i_rect", "i_uv", "i_rgb"])
+
+    def _draw(self, prog: moderngl.Program, data: npt.NDArray[np.float32], fmt: str, names: list[str]) -> None:
+        vbo = self.ctx.buffer(data.tobytes())
+        vao = self.ctx.vertex_array(prog, [(vbo, fmt, *names)])
+        vao.render(moderngl.TRIANGLES, vertices=6, instances=len(data))
+        vao.release()
+        vbo.release()
+
+    def read(self) -> npt.NDArray[np.float32]:
+        """The display frame as float32 RGB, rows top first (emitted light, 1 = white)."""
+        raw = self.fbo.read(components=4, dtype="f2")
+        arr = np.frombuffer(raw, dtype=np.float16).reshape(self.size[1], self.size[0], 4)
+        return arr[..., :3].astype(np.float32)
+
+    def release(self) -> None:
+        self.fbo.release()
+        self.texture.release()
+        self.atlas_texture.release()

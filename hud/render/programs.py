@@ -1,0 +1,39 @@
+"""Compile shader programs from the ``shaders/`` files, once per context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import moderngl
+
+from hud.errors import HudError
+from hud.shader_source import ShaderLibrary
+
+
+class ProgramCache:
+    """``get("panel.vert", "panel.frag", defines)`` compiles on first use and keeps it."""
+
+    def __init__(self, ctx: moderngl.Context, library: ShaderLibrary | None = None) -> None:
+        self.ctx = ctx
+        self.library = library or ShaderLibrary()
+        self._programs: dict[tuple[str, str, tuple[tuple[str, str], ...]], moderngl.Program] = {}
+
+    def get(self, vert: str, frag: str, defines: Mapping[str, object] | None = None) -> moderngl.Program:
+        key = (vert, frag, tuple(sorted((k, str(v)) for k, v in (defines or {}).items())))
+        prog = self._programs.get(key)
+        if prog is None:
+            try:
+                prog = self.ctx.program(
+                    vertex_shader=self.library.load(vert, defines),
+                    fragment_shader=self.library.load(frag, defines),
+                )
+            except moderngl.Error as exc:
+                raise HudError(f"shader {vert}+{frag} failed to compile: {exc}") from None
+            self._programs[key] = prog
+        return prog
+
+
+def set_uniform(prog: moderngl.Program, name: str, value: object) -> None:
+    """Set a uniform if the compiled program still has it (drivers drop unused ones)."""
+    if name in prog:
+        prog[name].value = value  # type: ignore[union-attr]

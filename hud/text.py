@@ -1,0 +1,133 @@
+"""Text for the display: shaping and rasterising Korean and English, packed into an atlas.
+
+Glyphs are rasterised on the CPU by FreeType (through Pillow) from the bundled OFL font
+NanumSquareRound, which covers all 11,172 Hangul syllables and Latin, so answers look the
+same on every machine. The renderer uploads the atlas once and draws one quad per line of
+text; nothing here touches OpenGL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_FILES = {False: "NanumSquareRoundR.ttf", True: "NanumSquareRoundB.ttf"}
+
+
+@lru_cache(maxsize=64)
+def font(size_px: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(FONT_DIR / FONT_FILES[bold]), size=max(4, int(size_px)))
+
+
+def text_width(text: str, size_px: int, bold: bool = False) -> float:
+    return float(font(size_px, bold).getlength(text))
+
+
+def line_height(size_px: int) -> int:
+    return int(round(size_px * 1.3))
+
+
+def wrap(text: str, size_px: int, max_width: float, bold: bool = False, max_lines: int = 4) -> list[str]:
+    """Break ``text`` into lines no wider than ``max_width`` pixels.
+
+    Breaks at spaces first; a word wider than a line (common in Korean, which is written
+    with spaces between words but has long compounds, and in URLs) is broken between
+    characters. Overflowing text ends with an ellipsis so nothing is silently cut.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for word in paragraph.split(" "):
+            candidate = word if not current else f"{current} {word}"
+            if text_width(candidate, size_px, bold) <= max_width:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+                current = ""
+            while text_width(word, size_px, bold) > max_width and len(word) > 1:
+                cut = len(word)
+                while cut > 1 and text_width(word[:cut], size_px, bold) > max_width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            current = word
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and text_width(last + "…", size_px, bold) > max_width:
+            last = last[:-1]
+        lines[-1] = last + "…"
+    return lines
+
+
+def rasterize(text: str, size_px: int, bold: bool = False) -> npt.NDArray[np.uint8]:
+    """Coverage (0-255) of one line of text, height ``line_height(size_px)``."""
+    f = font(size_px, bold)
+    w = max(1, int(np.ceil(f.getlength(text))) + 2)
+    h = line_height(size_px)
+    img = Image.new("L", (w, h), 0)
+    ascent, descent = f.getmetrics()
+    top = (h - (ascent + descent)) // 2
+    ImageDraw.Draw(img).text((1, top), text, font=f, fill=255)
+    return np.asarray(img, dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class AtlasEntry:
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+class TextAtlas:
+    """A shelf-packed coverage atlas; the same (text, size, bold) is rasterised once."""
+
+    def __init__(self, width: int = 1024, height: int = 1024) -> None:
+        self.width = width
+        self.height = height
+        self.pixels = np.zeros((height, width), dtype=np.uint8)
+        self.entries: dict[tuple[str, int, bool], AtlasEntry] = {}
+        self._shelf_y = 0
+        self._shelf_h = 0
+        self._cursor_x = 0
+        #: Bumped whenever pixels change, so the renderer knows to re-upload.
+        self.generation = 0
+
+    def get(self, text: str, size_px: int, bold: bool = False) -> AtlasEntry:
+        key = (text, int(size_px), bold)
+        entry = self.entries.get(key)
+        if entry is not None:
+            return entry
+        bitmap = rasterize(text, size_px, bold)
+        h, w = bitmap.shape
+        w = min(w, self.width)
+        if self._cursor_x + w > self.width:
+            self._shelf_y += self._shelf_h + 1
+            self._cursor_x = 0
+            self._shelf_h = 0
+        if self._shelf_y + h > self.height:
+            self.clear()
+        x, y = self._cursor_x, self._shelf_y
+        self.pixels[y : y + h, x : x + w] = bitmap[:, :w]
+        self._cursor_x += w + 1
+        self._shelf_h = max(self._shelf_h, h)
+        entry = AtlasEntry(x, y, w, h)
+        self.entries[key] = entry
+        self.generation += 1
+        return entry
+
+    def clear(self) -> None:
+        """Start over (the atlas is a cache: everything in it can be rasterised again)."""
+        self.pixels[:] = 0
+        self.entries.clear()
+        self._shelf_y = self._shelf_h = self._cursor_x = 0
+        self.generation += 1

@@ -1,0 +1,30 @@
+// Shared helpers, included by name from other shaders.
+
+// IEC 61966-2-1 sRGB transfer functions.
+vec3 srgb_to_linear(vec3 c) {
+    return mix(c / 12.92, pow((c + 0.055) / 1.055, vec3(2.4)), step(vec3(0.04045), c));
+}
+
+vec3 linear_to_srgb(vec3 c) {
+    c = clamp(c, 0.0, 1.0);
+    return mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), c));
+}
+
+// Highlight shoulder (hud.optics.tonemap): identity below the knee k, then a rational
+// roll-off towards 1 with slope 1 at the knee. Rational rather than exponential because a
+// software rasteriser pays dearly for exp() on every pixel.
+vec3 tonemap_shoulder(vec3 x, float k) {
+    x = max(x, 0.0);
+    vec3 e = max(x - k, 0.0);
+    return min(x, k) + e / (1.0 + e / (1.0 - k));
+}
+
+// Signed distance to a rounded rectangle centred at the origin with half-size b, radius r.
+float sd_round_rect(vec2 p, vec2 b, float r) {
+    vec2 q = abs(p) - b + r;
+    return length(max(q, 0.0)) + min(max(q.x, q.y), 0.0) - r;
+}
+
+float luminance(vec3 c) {
+    return dot(c, vec3(0.2126, 0.7152, 0.0722));
+}

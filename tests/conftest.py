@@ -1,0 +1,79 @@
+"""Shared test helpers: tiers by folder (unit, gl, e2e), golden images with diffs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+TESTS = Path(__file__).resolve().parent
+DATA = TESTS / "data"
+ARTIFACTS = TESTS / "_artifacts"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the golden reference images from the current renderer",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        if "gl" in parts:
+            item.add_marker(pytest.mark.gl)
+        if "e2e" in parts:
+            item.add_marker(pytest.mark.e2e)
+
+
+class Golden:
+    """Compare an image with tests/data/golden/NAME.png within a per-pixel tolerance.
+
+    On failure writes actual, expected and an amplified difference image under
+    tests/_artifacts/ so the change can be looked at; ``--update-golden`` rewrites the
+    reference instead.
+    """
+
+    def __init__(self, update: bool) -> None:
+        self.update = update
+
+    def check(self, name: str, actual: np.ndarray, tol: int = 6, max_bad_fraction: float = 0.002) -> None:
+        ref_path = DATA / "golden" / f"{name}.png"
+        if self.update or not ref_path.exists():
+            if not self.update:
+                pytest.fail(f"no golden image {ref_path}; run pytest --update-golden to create it")
+            ref_path.parent.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(actual).save(ref_path)
+            return
+        expected = np.asarray(Image.open(ref_path).convert("RGB"))
+        if expected.shape != actual.shape:
+            self._dump(name, actual, expected)
+            pytest.fail(f"{name}: size {actual.shape} differs from golden {expected.shape}")
+        diff = np.abs(actual.astype(np.int16) - expected.astype(np.int16)).max(axis=2)
+        bad = float((diff > tol).mean())
+        if bad > max_bad_fraction:
+            self._dump(name, actual, expected, diff)
+            pytest.fail(
+                f"{name}: {bad:.2%} of pixels differ by more than {tol}/255 (max {int(diff.max())}); "
+                f"see {ARTIFACTS / name}-*.png"
+            )
+
+    @staticmethod
+    def _dump(name: str, actual: np.ndarray, expected: np.ndarray, diff: np.ndarray | None = None) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        Image.fromarray(actual).save(ARTIFACTS / f"{name}-actual.png")
+        Image.fromarray(expected).save(ARTIFACTS / f"{name}-expected.png")
+        if diff is not None:
+            Image.fromarray(np.clip(diff.astype(np.int32) * 8, 0, 255).astype(np.uint8)).save(
+                ARTIFACTS / f"{name}-diff.png"
+            )
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    return Golden(bool(request.config.getoption("--update-golden")))

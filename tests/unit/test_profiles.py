@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from hud.cli import main
+from hud.errors import HudError
+from hud.profiles import BUILTIN_PROFILES, SOURCES, ProfileRegistry, fov_from_diagonal, load_profile_file
+
+REQUIRED = {"orion", "rayban-display", "hololens2", "magicleap2", "spectacles5", "xreal-one-pro", "even-g1"}
+KEYS = {"name", "fov_h_deg", "fov_v_deg", "fov_diag_deg", "width_px", "height_px", "ppd", "peak_nits", "eyes",
+        "refresh_hz", "transmittance"}
+
+
+def test_required_profiles_exist_with_sources() -> None:
+    assert REQUIRED <= set(BUILTIN_PROFILES)
+    for name in REQUIRED:
+        assert SOURCES[name], f"{name} cites no source"
+
+
+def test_published_figures() -> None:
+    p = BUILTIN_PROFILES
+    assert p["orion"].eyes == 2 and p["orion"].fov_diag_deg == pytest.approx(70, abs=0.5)
+    rb = p["rayban-display"]
+    assert (rb.eyes, rb.eye, rb.width_px, rb.height_px, rb.peak_nits) == (1, "right", 600, 600, 5000)
+    assert rb.fov_diag_deg == pytest.approx(20, abs=0.5)
+    assert rb.ppd == pytest.approx(42, abs=1.0)
+    assert (p["hololens2"].fov_h_deg, p["hololens2"].fov_v_deg) == (43, 29)
+    ml = p["magicleap2"]
+    assert (ml.width_px, ml.height_px) == (1440, 1760) and ml.fov_diag_deg == pytest.approx(70, abs=0.5)
+    assert p["spectacles5"].fov_diag_deg == pytest.approx(46, abs=0.5)
+    assert p["spectacles5"].ppd == pytest.approx(37, abs=1.0)
+    assert p["xreal-one-pro"].fov_diag_deg == pytest.approx(57, abs=0.5)
+    assert p["even-g1"].colour == "mono" and p["even-g1"].fov_diag_deg == pytest.approx(20, abs=1)
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_PROFILES))
+def test_ppd_and_fov_are_consistent(name: str) -> None:
+    p = BUILTIN_PROFILES[name]
+    # ppd is the mean over the horizontal FOV; vertical density must agree for square pixels
+    # within the tan-space distortion of a flat display (a few per cent at these FOVs).
+    ppd_v = p.height_px / p.fov_v_deg
+    assert p.ppd == pytest.approx(p.width_px / p.fov_h_deg)
+    assert ppd_v == pytest.approx(p.ppd, rel=0.12)
+    th, tv = math.tan(math.radians(p.fov_h_deg / 2)), math.tan(math.radians(p.fov_v_deg / 2))
+    assert p.fov_diag_deg == pytest.approx(math.degrees(2 * math.atan(math.hypot(th, tv))))
+    assert 0 < p.transmittance <= 1 and p.eyes in (1, 2)
+
+
+def test_fov_from_diagonal_roundtrip() -> None:
+    h, v = fov_from_diagonal(70, 800, 600)
+    th, tv = math.tan(math.radians(h / 2)), math.tan(math.radians(v / 2))
+    assert th / tv == pytest.approx(800 / 600, rel=1e-3)
+    assert math.degrees(2 * math.atan(math.hypot(th, tv))) == pytest.approx(70, abs=0.01)
+
+
+def test_profiles_json_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profiles", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {d["name"] for d in data} >= REQUIRED
+    for d in data:
+        assert KEYS <= set(d)
+
+
+def test_profiles_table_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profiles"]) == 0
+    out = capsys.readouterr().out
+    for name in REQUIRED:
+        assert name in out
+
+
+def test_user_profile_from_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "mine.toml"
+    f.write_text(
+        '[[profile]]\nname = "my-glasses"\nwidth_px = 640\nheight_px = 480\nfov_diag_deg = 30\n'
+        'peak_nits = 1500\ntransmittance = 0.7\neyes = 1\neye = "left"\n[profile.artefacts]\nghost = 0.1\n'
+    )
+    (prof,) = load_profile_file(f)
+    assert prof.name == "my-glasses" and prof.eye == "left" and prof.artefacts.ghost == 0.1
+    assert prof.fov_diag_deg == pytest.approx(30, abs=0.01)
+    assert main(["profiles", "--json", "--profiles-file", str(f)]) == 0
+    names = [d["name"] for d in json.loads(capsys.readouterr().out)]
+    assert "my-glasses" in names
+
+
+def test_user_profile_from_json(tmp_path: Path) -> None:
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps({"name": "j", "width_px": 100, "height_px": 100, "fov_h_deg": 10, "fov_v_deg": 10,
+                             "peak_nits": 100, "transmittance": 0.5}))
+    assert ProfileRegistry().add_file(f)[0].ppd == pytest.approx(10)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('name = "x"\n', "missing 'width_px'"),
+        ('name = "x"\nwidth_px = 100\nheight_px = 100\npeak_nits = 1\ntransmittance = 2\nfov_diag_deg = 10\n',
+         "'transmittance' must be"),
+        ('name = "x"\nwidth_px = 100\nheight_px = 100\npeak_nits = 1\ntransmittance = 0.5\n', "fov_diag_deg"),
+        ('name = "x"\nwidht_px = 1\n', "unknown profile key 'widht_px'"),
+        ("this is not toml = = =\n", "not valid TOML"),
+    ],
+)
+def test_bad_profile_files_name_the_problem(tmp_path: Path, text: str, message: str) -> None:
+    f = tmp_path / "bad.toml"
+    f.write_text(text)
+    with pytest.raises(HudError, match=message):
+        load_profile_file(f)
+
+
+def test_unknown_profile_lists_known() -> None:
+    with pytest.raises(HudError, match="known profiles: orion, rayban-display"):
+        ProfileRegistry().get("google-glass")
