@@ -108,7 +108,8 @@ class LayoutMetrics:
             pad=round(max(0.3 * ppd, 6.0)),
             width=float(round(width)),
             gap=max(0.35 * ppd, 6.0),
-            margin=max(0.25 * ppd, 4.0),
+            # Keep cards out of the FOV's rounded corners too.
+            margin=max(0.25 * ppd, 4.0, 0.35 * profile.corner_radius_deg * ppd),
             radius=max(0.3 * ppd, 5.0),
             stroke=max(0.05 * ppd, 1.5),
         )

@@ -239,7 +239,7 @@ EFFECT_BITS: dict[str, int] = {
 }
 
 #: Linear world level above which world light makes streaks (light sources, sky glare).
-STREAK_THRESHOLD = 0.85
+STREAK_THRESHOLD = 0.93
 #: Streak half-length as a fraction of the world image width.
 STREAK_LENGTH = 0.12
 

@@ -27,8 +27,11 @@ void main() {
         vec3 tint = spectral(t) * (1.0 - 0.6 * t);
         for (int s = -1; s <= 1; s += 2) {
             vec2 q = p + float(s) * u_dir * t * u_length;
-            vec3 w = texture(u_world, q / u_world_size).rgb;
-            float bright = max(luminance(w) - u_threshold, 0.0);
+            vec2 uv = q / u_world_size;
+            float inside = float(all(greaterThanEqual(uv, vec2(0.0))) && all(lessThanEqual(uv, vec2(1.0))));
+            vec3 w = texture(u_world, uv).rgb;
+            // Only near-saturated world light (lamps, sun, glints) streaks, not white paper.
+            float bright = inside * max(luminance(w) - u_threshold, 0.0) / (1.0 - u_threshold);
             acc += bright * tint;
         }
     }

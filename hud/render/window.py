@@ -1,0 +1,119 @@
+"""The desktop emulator's window: the same pipeline, shown live in a pyglet window.
+
+Rendering is identical to the headless path (offscreen framebuffers); the window only adds
+a blit to its screen. Keys change what an engineer wants to compare while looking:
+
+- ``P`` next profile, ``A`` cycle ambient light (indoor 100 → office 500 → overcast 2,000 →
+  sunlight 10,000 nits), ``E`` effects all/none, ``L``/``R`` eye, arrow keys move the
+  pupil in the eyebox (watch the vignetting), ``Esc`` quits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+import moderngl
+
+from hud.imageio import save_png, world_pixels
+from hud.optics import EFFECTS
+from hud.profiles import DisplayProfile
+from hud.render.context import create_context
+from hud.render.pipeline import HudRenderer
+from hud.scene import Scene, Viewer, World
+
+AMBIENTS = (100.0, 500.0, 2000.0, 10000.0)
+
+
+def read_screen(ctx: moderngl.Context, size: tuple[int, int]) -> npt.NDArray[np.uint8]:
+    """The window's front image as H×W×3, rows top first."""
+    raw = ctx.screen.read(viewport=(0, 0, size[0], size[1]), components=3)
+    _ = ctx.error  # reading the default framebuffer can leave a stale GL error on some drivers
+    return np.frombuffer(raw, np.uint8).reshape(size[1], size[0], 3)[::-1].copy()
+
+
+def show(
+    scene: Scene,
+    profiles: list[DisplayProfile],
+    effects: frozenset[str],
+    eye: str = "right",
+    max_frames: int | None = None,
+    screenshot: str | Path | None = None,
+) -> int:
+    """Open a window and show the scene through ``profiles[0]``; returns frames shown."""
+    world = world_pixels(scene)
+    h, w = world.shape[:2]
+    rc = create_context("window", size=(w, h), title=f"Waveglass — {profiles[0].label}")
+    window = rc.window
+    state = {"profile": 0, "ambient": scene.world.ambient_nits, "effects": effects, "eye": eye,
+             "pupil": scene.viewer.pupil_offset_mm, "dirty": True}
+    renderer = HudRenderer(profiles[0], (w, h), context=rc)
+    renderer.compositor.set_world(world)
+    blit = renderer.programs.get("fullscreen.vert", "copy.frag", {"FLIP_Y": 1, "ENCODE_SRGB": 1})
+    blit_vao = rc.ctx.vertex_array(blit, [])
+
+    import pyglet
+
+    key = pyglet.window.key
+
+    @window.event  # type: ignore[misc]
+    def on_key_press(symbol: int, modifiers: int) -> None:
+        nonlocal renderer
+        if symbol == key.P and len(profiles) > 1:
+            state["profile"] = (int(state["profile"]) + 1) % len(profiles)  # type: ignore[call-overload]
+            renderer.display.release()
+            renderer = HudRenderer(profiles[int(state["profile"])], (w, h), context=rc)  # type: ignore[call-overload]
+            renderer.compositor.set_world(world)
+            window.set_caption(f"Waveglass — {renderer.profile.label}")
+        elif symbol == key.A:
+            i = min(range(len(AMBIENTS)), key=lambda k: abs(AMBIENTS[k] - float(state["ambient"])))  # type: ignore[arg-type]
+            state["ambient"] = AMBIENTS[(i + 1) % len(AMBIENTS)]
+        elif symbol == key.E:
+            state["effects"] = frozenset() if state["effects"] else frozenset(EFFECTS)
+        elif symbol in (key.L, key.R):
+            state["eye"] = "left" if symbol == key.L else "right"
+        elif symbol in (key.LEFT, key.RIGHT, key.UP, key.DOWN):
+            px, py = state["pupil"]  # type: ignore[misc]
+            dx = {key.LEFT: -1.0, key.RIGHT: 1.0}.get(symbol, 0.0)
+            dy = {key.UP: -1.0, key.DOWN: 1.0}.get(symbol, 0.0)
+            state["pupil"] = (px + dx, py + dy)
+        state["dirty"] = True
+
+    frames = 0
+    last: npt.NDArray[np.uint8] | None = None
+    try:
+        while not window.has_exit:
+            window.dispatch_events()
+            if state["dirty"]:
+                s = replace(
+                    scene,
+                    world=replace(scene.world, ambient_nits=float(state["ambient"])),  # type: ignore[arg-type]
+                    viewer=replace(scene.viewer, pupil_offset_mm=state["pupil"]),  # type: ignore[arg-type]
+                )
+                renderer.render_eye(s, None, str(state["eye"]), state["effects"])  # type: ignore[arg-type]
+                state["dirty"] = False
+            rc.ctx.screen.use()
+            rc.ctx.viewport = (0, 0, w, h)
+            renderer.compositor.out_tex.use(location=0)
+            blit["u_tex"].value = 0  # type: ignore[union-attr]
+            blit_vao.render(moderngl.TRIANGLES, vertices=3)
+            if max_frames is not None and frames + 1 >= max_frames:
+                last = read_screen(rc.ctx, (w, h))
+            window.flip()
+            frames += 1
+            if max_frames is not None and frames >= max_frames:
+                break
+    finally:
+        if screenshot is not None and last is not None:
+            save_png(screenshot, last)
+        blit_vao.release()
+        renderer.display.release()
+        renderer.compositor.release()
+        rc.release()
+    return frames
+
+
+__all__ = ["AMBIENTS", "Viewer", "World", "read_screen", "show"]

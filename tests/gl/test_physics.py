@@ -1,0 +1,194 @@
+"""The optics pipeline against the physics it claims (EGL/llvmpipe is enough)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+import moderngl
+from hud.optics import EFFECTS, ViewGeometry, compose_uniforms, linear_to_srgb, srgb_to_linear
+from hud.profiles import BUILTIN_PROFILES, DisplayProfile
+from hud.render.pipeline import HudRenderer, render_scene
+from hud.scene import parse_scene
+
+W, H = 320, 180
+FOV = 70.0
+
+
+@pytest.fixture(scope="module")
+def renderers() -> Iterator[dict[str, HudRenderer]]:
+    made: dict[str, HudRenderer] = {}
+    yield made
+    for r in made.values():
+        r.release()
+
+
+def get(renderers: dict[str, HudRenderer], name: str) -> HudRenderer:
+    if name not in renderers:
+        ctx_owner = next(iter(renderers.values()), None)
+        renderers[name] = HudRenderer(BUILTIN_PROFILES[name], (W, H), context=ctx_owner.context if ctx_owner else None)
+    return renderers[name]
+
+
+def world_noise(seed: int = 1) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, size=(H, W, 3), dtype=np.uint8)
+
+
+def display_tex(ctx: moderngl.Context, rgb: np.ndarray) -> moderngl.Texture:
+    h, w = rgb.shape[:2]
+    rgba = np.dstack([rgb, np.ones((h, w))]).astype("f2")
+    tex = ctx.texture((w, h), 4, rgba.tobytes(), dtype="f2")
+    tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
+    return tex
+
+
+def compose(r: HudRenderer, disp: np.ndarray, effects: frozenset[str], ambient: float = 250.0,
+            brightness: float = 0.5, linear: bool = True) -> np.ndarray:
+    view = ViewGeometry.make(r.profile, W, H, FOV, "right", 3.0)
+    u = compose_uniforms(r.profile, view, ambient, brightness, effects)
+    tex = display_tex(r.ctx, disp)
+    try:
+        r.compositor.compose(tex, u, linear=linear)
+        return r.compositor.read_linear() if linear else r.compositor.read_srgb()
+    finally:
+        tex.release()
+
+
+def test_empty_scene_with_no_effects_is_transmitted_world() -> None:
+    """Acceptance: an empty scene with --effects none gives exactly T·world (1/255 after sRGB)."""
+    scene = parse_scene({"version": 1, "profile": "rayban-display",
+                         "world": {"color": [0.8, 0.5, 0.2], "width": W, "height": H}})
+    for name in ("rayban-display", "orion", "even-g1"):
+        prof = BUILTIN_PROFILES[name]
+        (frame,) = render_scene(scene, prof, effects="none")
+        world = np.array([0.8, 0.5, 0.2])
+        expected = np.round(linear_to_srgb(prof.transmittance * srgb_to_linear(np.round(world * 255) / 255)) * 255)
+        assert np.abs(frame.composite.astype(int) - expected).max() <= 1, name
+
+
+def test_black_display_adds_nothing_whatever_the_display_effects(renderers: dict[str, HudRenderer]) -> None:
+    r = get(renderers, "orion")
+    world = world_noise()
+    r.compositor.set_world(world)
+    display_side = frozenset(EFFECTS) - {"streaks", "tonemap"}
+    out = compose(r, np.zeros((r.profile.height_px, r.profile.width_px, 3)), display_side, linear=False)
+    # The right eye sees the world plane shifted by its disparity (whole pixels, as fetched).
+    shift = ViewGeometry.make(r.profile, W, H, FOV, "right", 3.0).world_shift_px()
+    cols = np.clip(np.floor(np.arange(W) + 0.5 - shift).astype(int), 0, W - 1)
+    expected = np.round(linear_to_srgb(r.profile.transmittance * srgb_to_linear(world[:, cols] / 255.0)) * 255)
+    assert np.abs(out.astype(int) - expected).max() <= 1
+
+
+def test_composite_matches_additive_formula(renderers: dict[str, HudRenderer]) -> None:
+    """L = T·world + gain·display at every pixel, checked where the display is constant."""
+    r = get(renderers, "orion")
+    prof = r.profile
+    world = world_noise(2)
+    r.compositor.set_world(world)
+    # Display: 8×6 blocks of random colours, so resampling inside a block is exact.
+    rng = np.random.default_rng(3)
+    blocks = rng.uniform(0, 1, size=(6, 8, 3))
+    disp = np.kron(blocks, np.ones((prof.height_px // 6, prof.width_px // 8, 1)))
+    out = compose(r, disp, frozenset())
+    view = ViewGeometry.make(prof, W, H, FOV, "right", 3.0)
+    gain = prof.peak_nits * 0.5 / 250.0
+    T = prof.transmittance
+    checked = 0
+    for y in range(0, H, 3):
+        for x in range(0, W, 3):
+            # Output pixels are this eye's directions (no disparity: the display moves with the eye).
+            u, v = view.eye_tan_to_display_uv((x + 0.5 - W / 2) / view.focal_px, (y + 0.5 - H / 2) / view.focal_px)
+            wx = int(math.floor(x + 0.5 - view.world_shift_px()))
+            world_lin = srgb_to_linear(world[y, min(max(wx, 0), W - 1)] / 255.0)
+            if not (0 < u < 1 and 0 < v < 1):
+                np.testing.assert_allclose(out[y, x], T * world_lin, atol=2e-3)
+                continue
+            bu, bv = u * 8, v * 6
+            if min(bu % 1, 1 - bu % 1, bv % 1, 1 - bv % 1) < 0.08:
+                continue  # block edge: resampling mixes neighbours
+            expected = T * world_lin + gain * blocks[int(bv), int(bu)]
+            enc = np.round(linear_to_srgb(np.clip(expected, 0, 1)) * 255)
+            got = np.round(linear_to_srgb(np.clip(out[y, x], 0, 1)) * 255)
+            assert np.abs(enc - got).max() <= 1, (x, y, expected, out[y, x])
+            checked += 1
+    assert checked > 500
+
+
+@pytest.mark.parametrize("ambient", [100.0, 1000.0, 10000.0])
+def test_contrast_ratio_of_white_patch(renderers: dict[str, HudRenderer], ambient: float) -> None:
+    r = get(renderers, "rayban-display")
+    prof = r.profile
+    grey = np.full((H, W, 3), 118, np.uint8)
+    r.compositor.set_world(grey)
+    disp = np.ones((prof.height_px, prof.width_px, 3))
+    out = compose(r, disp, frozenset(), ambient=ambient, brightness=1.0)
+    view = ViewGeometry.make(prof, W, H, FOV, "right", 3.0)
+    cx, cy = view.display_uv_to_image_px(0.5, 0.5)
+    inside = out[int(cy), int(cx), 1]
+    outside = out[5, 5, 1]
+    world_nits = srgb_to_linear(118 / 255) * ambient
+    expected = 1 + prof.peak_nits / (prof.transmittance * world_nits)
+    assert inside / outside == pytest.approx(expected, rel=0.01)
+
+
+@pytest.mark.parametrize("name", ["rayban-display", "orion", "hololens2", "even-g1"])
+def test_visible_fov_boundary_matches_profile(name: str, renderers: dict[str, HudRenderer]) -> None:
+    r = get(renderers, name)
+    prof: DisplayProfile = r.profile
+    r.compositor.set_world(np.zeros((H, W, 3), np.uint8))
+    out = compose(r, np.ones((prof.height_px, prof.width_px, 3)), frozenset({"fov"}), brightness=0.01)
+    view = ViewGeometry.make(prof, W, H, FOV, "right", 3.0)
+    focal = view.focal_px
+    cx, cy = view.display_uv_to_image_px(0.5, 0.5)
+    row = out[int(cy), :, 1]
+    col = out[:, int(cx), 1]
+    peak = row.max()
+
+    def edges(profile_line: np.ndarray, centre: float) -> tuple[float, float]:
+        above = np.where(profile_line >= peak / 2)[0]
+        lo, hi = above.min(), above.max() + 1  # pixel edges of the lit span
+        to_deg = lambda px: math.degrees(math.atan((px - centre) / focal))  # noqa: E731
+        return to_deg(lo), to_deg(hi)
+
+    left, right = edges(row, W / 2)
+    top, bottom = edges(col, H / 2)
+    ox, oy = prof.center_offset_deg
+    tol = 0.5  # the issue's bound, with this 0.25°-per-pixel grid
+    # Tan-space centre offset: edges are atan(tan(off) ± tan(half)).
+    t_off, t_half = math.tan(math.radians(ox)), math.tan(math.radians(prof.fov_h_deg / 2))
+    assert left == pytest.approx(math.degrees(math.atan(t_off - t_half)), abs=tol)
+    assert right == pytest.approx(math.degrees(math.atan(t_off + t_half)), abs=tol)
+    t_off_y, t_half_y = math.tan(math.radians(oy)), math.tan(math.radians(prof.fov_v_deg / 2))
+    if abs(t_off_y) + t_half_y < (H / 2 - 2) / focal:  # else cropped by this 180-px-high image
+        assert top == pytest.approx(math.degrees(math.atan(t_off_y - t_half_y)), abs=tol)
+        assert bottom == pytest.approx(math.degrees(math.atan(t_off_y + t_half_y)), abs=tol)
+
+
+def test_uniformity_and_eyebox_change_the_display_only(renderers: dict[str, HudRenderer]) -> None:
+    r = get(renderers, "hololens2")
+    prof = r.profile
+    r.compositor.set_world(np.zeros((H, W, 3), np.uint8))
+    white = np.ones((prof.height_px, prof.width_px, 3))
+    ideal = compose(r, white, frozenset(), brightness=0.05)
+    uni = compose(r, white, frozenset({"uniformity"}), brightness=0.05)
+    view = ViewGeometry.make(prof, W, H, FOV, "right", 3.0)
+    cx, cy = (int(v) for v in view.display_uv_to_image_px(0.5, 0.5))
+    ex, _ = (int(v) for v in view.display_uv_to_image_px(0.03, 0.5))
+    assert uni[cy, cx] == pytest.approx(ideal[cy, cx], rel=0.03)
+    assert uni[cy, ex].mean() < 0.95 * ideal[cy, ex].mean()
+    assert abs(uni[cy, ex, 0] - uni[cy, ex, 2]) > 0.02 * ideal[cy, ex, 1]  # colour shift at the edge
+
+
+def test_monocular_profile_leaves_other_eye_clear() -> None:
+    scene = parse_scene({"version": 1, "profile": "rayban-display", "world": {"color": [0.1, 0.1, 0.1], "width": W, "height": H},
+                         "cards": [{"id": "q", "title": "안녕하세요"}]})
+    prof = BUILTIN_PROFILES["rayban-display"]
+    left, right = render_scene(scene, prof, eye="both", effects="none")
+    assert left.eye == "left" and right.eye == "right"
+    assert left.display.max() == 0.0
+    assert right.display.max() > 0.5
+    assert np.ptp(left.composite) == 0  # uniform world, nothing added
+    assert right.composite.max() > left.composite.max()
