@@ -48,14 +48,18 @@ def main(argv: list[str] | None = None) -> int:
                 (frame,) = render_scene(s, profile, effects="all")
                 path = save_png(out / f"{name}-{label}.png", frame.composite)
                 tiles.append(frame.composite)
-                print(f"wrote {path}  ({profile.label}, {label} {nits:,.0f} nits, "
-                      f"display {frame.brightness * profile.peak_nits:,.0f} nits)")
+                print(
+                    f"wrote {path}  ({profile.label}, {label} {nits:,.0f} nits, "
+                    f"display {frame.brightness * profile.peak_nits:,.0f} nits)"
+                )
             disp = save_png(out / f"{name}-display.png", encode_display(frame.display))
             print(f"wrote {disp}  (raw display frame, {profile.width_px}×{profile.height_px})")
         sheet = np.concatenate([np.concatenate(tiles[i : i + 2], axis=1) for i in (0, 2)], axis=0)
         small = sheet[::2, ::2]
-        print(f"wrote {save_png(out / 'contact-sheet.png', small)}  (rows: {', '.join(PROFILES)}; "
-              "columns: indoor, sunlight)")
+        print(
+            f"wrote {save_png(out / 'contact-sheet.png', small)}  (rows: {', '.join(PROFILES)}; "
+            "columns: indoor, sunlight)"
+        )
         if not args.no_window and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             from hud.render.window import show
 

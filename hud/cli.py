@@ -30,8 +30,11 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors exit 2 with one line (argparse's own default is 2 too)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"hud {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''}: error: "
-                  f"{message}\n".replace("hud : ", "hud: "))
+        self.exit(
+            2,
+            f"hud {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''}: error: "
+            f"{message}\n".replace("hud : ", "hud: "),
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,7 +26,9 @@ def load_rgb(path: str | Path) -> npt.NDArray[np.uint8]:
         with Image.open(p) as im:
             im.load()
             if im.width > MAX_SIDE or im.height > MAX_SIDE:
-                raise HudError(f"image {p} is {im.width}×{im.height}; the largest side allowed is {MAX_SIDE}")
+                raise HudError(
+                    f"image {p} is {im.width}×{im.height}; the largest side allowed is {MAX_SIDE}"
+                )
             rgb = im.convert("RGB")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise HudError(f"cannot read image {p}: {exc.__class__.__name__}: {exc}") from None

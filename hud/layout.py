@@ -163,7 +163,9 @@ def layout_scene(
         cw, ch = m.width, content[0]
         obj = scene.object_by_id(card.anchor) if card.anchor else None
         if obj is None:
-            rect = _clamp_rect(((dw - cw) / 2, head_locked_y, (dw + cw) / 2, head_locked_y + ch), dw, dh, m.margin)
+            rect = _clamp_rect(
+                ((dw - cw) / 2, head_locked_y, (dw + cw) / 2, head_locked_y + ch), dw, dh, m.margin
+            )
             rect = _avoid(rect, [rect], placed, dw, dh, m.margin)
             head_locked_y = rect[3] + m.gap
             _emit_card(out, card, rect, content, m)
@@ -200,7 +202,9 @@ def layout_scene(
     return out
 
 
-def _avoid(first: Rect, candidates: list[Rect], obstacles: list[Rect], dw: float, dh: float, margin: float) -> Rect:
+def _avoid(
+    first: Rect, candidates: list[Rect], obstacles: list[Rect], dw: float, dh: float, margin: float
+) -> Rect:
     """The first candidate (clamped into the FOV) that overlaps nothing; else slide down."""
     best: Rect = _clamp_rect(first, dw, dh, margin)
     best_cost = math.inf
@@ -227,24 +231,43 @@ def _avoid(first: Rect, candidates: list[Rect], obstacles: list[Rect], dw: float
 def _card_content(card: Card, m: LayoutMetrics) -> tuple[float, list[str], list[str]]:
     inner = m.width - 2 * m.pad - m.title_px * 0.8
     title_lines = textlib.wrap(card.title, m.title_px, inner, bold=True, max_lines=2)
-    body_lines = textlib.wrap(card.body, m.body_px, m.width - 2 * m.pad, max_lines=4) if card.body else []
+    body_lines = (
+        textlib.wrap(card.body, m.body_px, m.width - 2 * m.pad, max_lines=4) if card.body else []
+    )
     h = 2 * m.pad + len(title_lines) * textlib.line_height(m.title_px)
     if body_lines:
         h += m.pad * 0.5 + len(body_lines) * textlib.line_height(m.body_px)
     return float(math.ceil(h)), title_lines, body_lines
 
 
-def _emit_card(out: DisplayList, card: Card, rect: Rect, content: tuple[float, list[str], list[str]], m: LayoutMetrics) -> None:
+def _emit_card(
+    out: DisplayList,
+    card: Card,
+    rect: Rect,
+    content: tuple[float, list[str], list[str]],
+    m: LayoutMetrics,
+) -> None:
     accent = STATE_COLOURS[card.state]
     fill = (accent[0] * 0.08 + 0.02, accent[1] * 0.08 + 0.02, accent[2] * 0.08 + 0.02)
-    out.panels.append(Panel(*rect, radius=m.radius, fill=fill, border=_scale(accent, 0.75), border_width=m.stroke))
+    out.panels.append(
+        Panel(*rect, radius=m.radius, fill=fill, border=_scale(accent, 0.75), border_width=m.stroke)
+    )
     _, title_lines, body_lines = content
     x = rect[0] + m.pad
     y = rect[1] + m.pad
     dot = m.title_px * 0.36
     lh = textlib.line_height(m.title_px)
     out.panels.append(
-        Panel(x, y + lh / 2 - dot / 2, x + dot, y + lh / 2 + dot / 2, radius=dot / 2, fill=accent, border=accent, border_width=0.0)
+        Panel(
+            x,
+            y + lh / 2 - dot / 2,
+            x + dot,
+            y + lh / 2 + dot / 2,
+            radius=dot / 2,
+            fill=accent,
+            border=accent,
+            border_width=0.0,
+        )
     )
     for line in title_lines:
         out.texts.append(TextRun(line, x + m.title_px * 0.8, y, m.title_px, True, TITLE_RGB))
@@ -293,5 +316,12 @@ def _emit_arrow(out: DisplayList, rect: Rect, ang: float, accent: RGB, m: Layout
     for sgn in (1, -1):
         a = ang + math.pi + sgn * 0.6
         out.lines.append(
-            Line(tip[0], tip[1], tip[0] + math.cos(a) * size, tip[1] + math.sin(a) * size, m.stroke * 1.5, accent)
+            Line(
+                tip[0],
+                tip[1],
+                tip[0] + math.cos(a) * size,
+                tip[1] + math.sin(a) * size,
+                m.stroke * 1.5,
+                accent,
+            )
         )

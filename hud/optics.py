@@ -206,7 +206,9 @@ class ViewGeometry:
     def world_shift_px(self) -> float:
         return self.disparity_tan(self.world_depth_m) * self.focal_px
 
-    def image_to_eye_tan(self, x_px: float, y_px: float, depth_m: float | None = None) -> tuple[float, float]:
+    def image_to_eye_tan(
+        self, x_px: float, y_px: float, depth_m: float | None = None
+    ) -> tuple[float, float]:
         """Tangent-space direction in this eye of a world-image pixel at ``depth_m``."""
         d = self.world_depth_m if depth_m is None else depth_m
         tx = (x_px - self.width / 2) / self.focal_px + self.disparity_tan(d)
@@ -271,7 +273,10 @@ def compose_uniforms(
         profile.eyebox_mm[0] / 2 + PUPIL_DIAMETER_MM / 2 + EYE_RELIEF_MM * tmax[0],
         profile.eyebox_mm[1] / 2 + PUPIL_DIAMETER_MM / 2 + EYE_RELIEF_MM * tmax[1],
     )
-    swim = math.tan(math.radians(a.swim_deg_per_mm * px)), math.tan(math.radians(a.swim_deg_per_mm * py))
+    swim = (
+        math.tan(math.radians(a.swim_deg_per_mm * px)),
+        math.tan(math.radians(a.swim_deg_per_mm * py)),
+    )
     rainbow_uv = math.tan(math.radians(a.rainbow_deg)) / (2 * hx)
     ghost_uv = (
         math.tan(math.radians(a.ghost_offset_deg[0])) / (2 * hx),

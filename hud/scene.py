@@ -121,8 +121,14 @@ def _obj(value: Any, path: str) -> Mapping[str, Any]:
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-            list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
 
 
 def _number(value: Any, path: str, lo: float = -math.inf, hi: float = math.inf) -> float:
@@ -141,7 +147,9 @@ def _string(value: Any, path: str, allow_empty: bool = False) -> str:
     return value
 
 
-def _vector(value: Any, path: str, n: int, lo: float = -math.inf, hi: float = math.inf) -> tuple[float, ...]:
+def _vector(
+    value: Any, path: str, n: int, lo: float = -math.inf, hi: float = math.inf
+) -> tuple[float, ...]:
     if not isinstance(value, list) or len(value) != n:
         raise _fail(path, f"expected a list of {n} numbers, got {_kind(value)} {value!r}")
     return tuple(_number(v, f"{path}[{i}]", lo, hi) for i, v in enumerate(value))
@@ -156,26 +164,33 @@ def _check_keys(data: Mapping[str, Any], path: str, allowed: set[str]) -> None:
 def parse_scene(data: Any, base_dir: str | Path = ".") -> Scene:
     """Validate a decoded JSON scene (version 1) and return it as a :class:`Scene`."""
     root = _obj(data, "$")
-    _check_keys(root, "$", {"version", "profile", "world", "objects", "cards", "viewer", "display",
-                            "description"})
+    _check_keys(
+        root,
+        "$",
+        {"version", "profile", "world", "objects", "cards", "viewer", "display", "description"},
+    )
     version = root.get("version", SCENE_VERSION)
     if version != SCENE_VERSION:
         raise _fail("$.version", f"unsupported scene version {version!r} (this Waveglass reads 1)")
     if "profile" not in root:
-        raise _fail("$.profile", "missing (name a display profile, e.g. \"rayban-display\")")
+        raise _fail("$.profile", 'missing (name a display profile, e.g. "rayban-display")')
     profile = _string(root["profile"], "$.profile")
 
     if "world" not in root:
         raise _fail("$.world", "missing")
     w = _obj(root["world"], "$.world")
-    _check_keys(w, "$.world", {"image", "fov_h_deg", "ambient_nits", "depth_m", "color", "width", "height"})
+    _check_keys(
+        w, "$.world", {"image", "fov_h_deg", "ambient_nits", "depth_m", "color", "width", "height"}
+    )
     image = _string(w["image"], "$.world.image") if "image" in w else None
     world = World(
         image=image,
         fov_h_deg=_number(w.get("fov_h_deg", 70.0), "$.world.fov_h_deg", 1.0, 170.0),
         ambient_nits=_number(w.get("ambient_nits", 250.0), "$.world.ambient_nits", 0.01, 1e6),
         depth_m=_number(w.get("depth_m", 3.0), "$.world.depth_m", 0.1, 1e4),
-        color=_vector(w["color"], "$.world.color", 3, 0.0, 1.0) if "color" in w else (0.5, 0.5, 0.5),  # type: ignore[arg-type]
+        color=_vector(w["color"], "$.world.color", 3, 0.0, 1.0)
+        if "color" in w
+        else (0.5, 0.5, 0.5),  # type: ignore[arg-type]
         width=int(_number(w.get("width", 1280), "$.world.width", 8, 8192)),
         height=int(_number(w.get("height", 720), "$.world.height", 8, 8192)),
     )
@@ -242,8 +257,12 @@ def parse_scene(data: Any, base_dir: str | Path = ".") -> Scene:
         v = _obj(root["viewer"], "$.viewer")
         _check_keys(v, "$.viewer", {"pupil_offset_mm", "head_rate_dps"})
         viewer = Viewer(
-            pupil_offset_mm=_vector(v.get("pupil_offset_mm", [0, 0]), "$.viewer.pupil_offset_mm", 2, -30, 30),  # type: ignore[arg-type]
-            head_rate_dps=_vector(v.get("head_rate_dps", [0, 0]), "$.viewer.head_rate_dps", 2, -2000, 2000),  # type: ignore[arg-type]
+            pupil_offset_mm=_vector(
+                v.get("pupil_offset_mm", [0, 0]), "$.viewer.pupil_offset_mm", 2, -30, 30
+            ),  # type: ignore[arg-type]
+            head_rate_dps=_vector(
+                v.get("head_rate_dps", [0, 0]), "$.viewer.head_rate_dps", 2, -2000, 2000
+            ),  # type: ignore[arg-type]
         )
     display = DisplaySettings()
     if "display" in root:
@@ -279,7 +298,9 @@ def load_scene(path: str | Path) -> Scene:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SceneError(f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise SceneError(
+            f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
     try:
         return parse_scene(data, base_dir=p.parent)
     except SceneError as exc:

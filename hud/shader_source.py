@@ -38,7 +38,9 @@ def default_shader_dir() -> Path:
     for candidate in (here / "shaders", here.parent / "shaders"):
         if candidate.is_dir():
             return candidate
-    raise ShaderSourceError(f"shader folder not found next to {here} (looked for hud/shaders and shaders/)")
+    raise ShaderSourceError(
+        f"shader folder not found next to {here} (looked for hud/shaders and shaders/)"
+    )
 
 
 @dataclass

@@ -33,7 +33,9 @@ def line_height(size_px: int) -> int:
     return int(round(size_px * 1.3))
 
 
-def wrap(text: str, size_px: int, max_width: float, bold: bool = False, max_lines: int = 4) -> list[str]:
+def wrap(
+    text: str, size_px: int, max_width: float, bold: bool = False, max_lines: int = 4
+) -> list[str]:
     """Break ``text`` into lines no wider than ``max_width`` pixels.
 
     Breaks at spaces first; a word wider than a line (common in Korean, which is written

@@ -42,7 +42,9 @@ class Golden:
     def __init__(self, update: bool) -> None:
         self.update = update
 
-    def check(self, name: str, actual: np.ndarray, tol: int = 6, max_bad_fraction: float = 0.002) -> None:
+    def check(
+        self, name: str, actual: np.ndarray, tol: int = 6, max_bad_fraction: float = 0.002
+    ) -> None:
         ref_path = DATA / "golden" / f"{name}.png"
         if self.update or not ref_path.exists():
             if not self.update:
@@ -64,7 +66,9 @@ class Golden:
             )
 
     @staticmethod
-    def _dump(name: str, actual: np.ndarray, expected: np.ndarray, diff: np.ndarray | None = None) -> None:
+    def _dump(
+        name: str, actual: np.ndarray, expected: np.ndarray, diff: np.ndarray | None = None
+    ) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         Image.fromarray(actual).save(ARTIFACTS / f"{name}-actual.png")
         Image.fromarray(expected).save(ARTIFACTS / f"{name}-expected.png")

@@ -20,10 +20,18 @@ from hud.errors import HudError
 def register(sub: Any) -> None:
     p = sub.add_parser("bench", help="measure frame costs (JSON with --json)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--frames", type=int, default=40, help="timed frames per measurement (default 40)")
-    p.add_argument("--profile", default="rayban-display", help="display profile (default rayban-display)")
-    p.add_argument("--backend", choices=("headless", "window"), help="GL backend (default headless)")
-    p.add_argument("--skip-input", action="store_true", help="skip the hand-tracking/gesture figures")
+    p.add_argument(
+        "--frames", type=int, default=40, help="timed frames per measurement (default 40)"
+    )
+    p.add_argument(
+        "--profile", default="rayban-display", help="display profile (default rayban-display)"
+    )
+    p.add_argument(
+        "--backend", choices=("headless", "window"), help="GL backend (default headless)"
+    )
+    p.add_argument(
+        "--skip-input", action="store_true", help="skip the hand-tracking/gesture figures"
+    )
     p.set_defaults(func=run)
 
 
@@ -39,13 +47,17 @@ def bench_input(frames: int) -> dict[str, Any]:
     except TypeError:
         pass
     try:
-        from hud.trackers.mediapipe_adapter import measure_hands_ms
+        from hud.trackers import mediapipe_adapter
 
-        out["hands_ms"] = round(float(measure_hands_ms(frames=max(5, frames // 4))), 3)
+        measure = getattr(mediapipe_adapter, "measure_hands_ms", None)
+        if measure is not None:
+            out["hands_ms"] = round(float(measure(frames=max(5, frames // 4))), 3)
     except ImportError:
         pass
     if "gesture_ms_per_hand" in out and "hands_ms" in out and out["hands_ms"]:
-        out["gesture_share_of_input"] = round(out["gesture_ms_per_hand"] / (out["hands_ms"] + out["gesture_ms_per_hand"]), 4)
+        out["gesture_share_of_input"] = round(
+            out["gesture_ms_per_hand"] / (out["hands_ms"] + out["gesture_ms_per_hand"]), 4
+        )
     return out
 
 

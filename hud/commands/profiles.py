@@ -8,8 +8,19 @@ from typing import Any
 
 from hud.commands.common import add_profile_options, registry_from_args
 
-KEYS = ("name", "fov_h_deg", "fov_v_deg", "fov_diag_deg", "width_px", "height_px", "ppd", "peak_nits",
-        "eyes", "refresh_hz", "transmittance")
+KEYS = (
+    "name",
+    "fov_h_deg",
+    "fov_v_deg",
+    "fov_diag_deg",
+    "width_px",
+    "height_px",
+    "ppd",
+    "peak_nits",
+    "eyes",
+    "refresh_hz",
+    "transmittance",
+)
 
 
 def register(sub: Any) -> None:
@@ -30,21 +41,33 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    header = ("profile", "FOV h×v (diag)", "pixels/eye", "ppd", "peak nits", "eyes", "Hz", "T", "device")
+    header = (
+        "profile",
+        "FOV h×v (diag)",
+        "pixels/eye",
+        "ppd",
+        "peak nits",
+        "eyes",
+        "Hz",
+        "T",
+        "device",
+    )
     table = [header]
     for d in rows:
         eyes = "2" if d["eyes"] == 2 else f"1 ({d['eye']})"
-        table.append((
-            d["name"],
-            f"{d['fov_h_deg']:.1f}×{d['fov_v_deg']:.1f}° ({d['fov_diag_deg']:.0f}°)",
-            f"{d['width_px']}×{d['height_px']}",
-            f"{d['ppd']:.1f}",
-            f"{d['peak_nits']:,.0f}",
-            eyes,
-            f"{d['refresh_hz']:g}",
-            f"{d['transmittance']:.2f}",
-            d["label"],
-        ))
+        table.append(
+            (
+                d["name"],
+                f"{d['fov_h_deg']:.1f}×{d['fov_v_deg']:.1f}° ({d['fov_diag_deg']:.0f}°)",
+                f"{d['width_px']}×{d['height_px']}",
+                f"{d['ppd']:.1f}",
+                f"{d['peak_nits']:,.0f}",
+                eyes,
+                f"{d['refresh_hz']:g}",
+                f"{d['transmittance']:.2f}",
+                d["label"],
+            )
+        )
     widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]
     for i, r in enumerate(table):
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())

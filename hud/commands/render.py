@@ -26,13 +26,19 @@ def register(sub: Any) -> None:
     p.add_argument("scene", help="scene file (JSON, version 1)")
     p.add_argument("--out", required=True, help="through-the-glasses PNG (world image's size)")
     p.add_argument("--display-out", help="also write the raw display frame (display resolution)")
-    p.add_argument("--eye", choices=("left", "right", "both"), help="eye of a binocular profile "
-                   "(default: the display eye; 'both' writes a side-by-side pair)")
+    p.add_argument(
+        "--eye",
+        choices=("left", "right", "both"),
+        help="eye of a binocular profile "
+        "(default: the display eye; 'both' writes a side-by-side pair)",
+    )
     p.add_argument("--effects", default="all", help=f"all, none or a list of: {','.join(EFFECTS)}")
     p.add_argument("--profile", help="override the scene's profile (name or TOML/JSON file)")
     p.add_argument("--ambient", type=float, help="override world.ambient_nits")
     p.add_argument("--brightness", help="override display brightness: 0-1 or 'auto'")
-    p.add_argument("--backend", choices=("headless", "window"), help="GL backend (default headless)")
+    p.add_argument(
+        "--backend", choices=("headless", "window"), help="GL backend (default headless)"
+    )
     add_profile_options(p)
     p.set_defaults(func=run)
 
@@ -55,8 +61,11 @@ def run(args: argparse.Namespace) -> int:
         raise HudError(f"--out must name a .png file, got {out}")
     frames = render_scene(scene, profile, eye=args.eye, effects=effects, backend=args.backend)
     if profile.eyes == 1 and any(f.eye != profile.eye for f in frames):
-        print(f"note: {profile.name} has a display in the {profile.eye} eye only; the {_other(profile.eye)} "
-              "eye sees the world through a plain lens", file=sys.stderr)
+        print(
+            f"note: {profile.name} has a display in the {profile.eye} eye only; the {_other(profile.eye)} "
+            "eye sees the world through a plain lens",
+            file=sys.stderr,
+        )
     composite = np.concatenate([f.composite for f in frames], axis=1)
     save_png(out, composite)
     written = [str(out)]
@@ -65,8 +74,10 @@ def run(args: argparse.Namespace) -> int:
         save_png(args.display_out, disp)
         written.append(str(args.display_out))
     b = frames[0].brightness
-    print(f"{profile.name}: {', '.join(f.eye for f in frames)} eye, ambient {scene.world.ambient_nits:g} nits, "
-          f"display {b * profile.peak_nits:.0f} nits ({b:.0%} of peak) -> {', '.join(written)}")
+    print(
+        f"{profile.name}: {', '.join(f.eye for f in frames)} eye, ambient {scene.world.ambient_nits:g} nits, "
+        f"display {b * profile.peak_nits:.0f} nits ({b:.0%} of peak) -> {', '.join(written)}"
+    )
     return 0
 
 

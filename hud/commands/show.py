@@ -12,9 +12,13 @@ from hud.scene import load_scene
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("show", help="show a scene through the glasses in a window (needs a display)")
+    p = sub.add_parser(
+        "show", help="show a scene through the glasses in a window (needs a display)"
+    )
     p.add_argument("scene", help="scene file (JSON, version 1)")
-    p.add_argument("--profile", action="append", help="profile(s) to cycle with P (default: the scene's)")
+    p.add_argument(
+        "--profile", action="append", help="profile(s) to cycle with P (default: the scene's)"
+    )
     p.add_argument("--effects", default="all", help=f"all, none or a list of: {','.join(EFFECTS)}")
     p.add_argument("--eye", choices=("left", "right"), default="right")
     p.add_argument("--max-frames", type=int, help="close after this many frames (tests, scripts)")
@@ -32,7 +36,13 @@ def run(args: argparse.Namespace) -> int:
     profiles = [resolve_profile(reg, n, scene) for n in names]
     if args.max_frames is not None and args.max_frames < 1:
         raise HudError("--max-frames must be at least 1")
-    shown = show(scene, profiles, parse_effects(args.effects), eye=args.eye, max_frames=args.max_frames,
-                 screenshot=args.screenshot)
+    shown = show(
+        scene,
+        profiles,
+        parse_effects(args.effects),
+        eye=args.eye,
+        max_frames=args.max_frames,
+        screenshot=args.screenshot,
+    )
     print(f"shown {shown} frame(s)")
     return 0

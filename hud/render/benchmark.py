@@ -34,7 +34,9 @@ def bench_world(size: tuple[int, int] = BENCH_SIZE) -> npt.NDArray[np.uint8]:
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
     img = np.empty((h, w, 3), np.float32)
     sky = y < h * 0.45
-    img[..., 0] = np.where(sky, 0.55 + 0.2 * (1 - y / h), 0.35 + 0.1 * np.sin(x / 37.0) * np.cos(y / 23.0))
+    img[..., 0] = np.where(
+        sky, 0.55 + 0.2 * (1 - y / h), 0.35 + 0.1 * np.sin(x / 37.0) * np.cos(y / 23.0)
+    )
     img[..., 1] = np.where(sky, 0.65 + 0.2 * (1 - y / h), 0.33 + 0.1 * np.sin(x / 29.0))
     img[..., 2] = np.where(sky, 0.85, 0.3 + 0.05 * np.cos(y / 17.0))
     for cx, cy in ((0.2, 0.2), (0.7, 0.15), (0.85, 0.5)):
@@ -53,25 +55,46 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
     from hud.scene import parse_scene
 
     profile = get_profile(profile_name)
-    scene = parse_scene({
-        "version": 1,
-        "profile": profile.name,
-        "world": {"fov_h_deg": 70, "ambient_nits": 250, "width": BENCH_SIZE[0], "height": BENCH_SIZE[1]},
-        "objects": [
-            {"id": "a", "label": "cup", "box": [0.5, 0.5, 0.56, 0.6]},
-            {"id": "b", "label": "sign", "box": [0.6, 0.4, 0.66, 0.48]},
-        ],
-        "cards": [
-            {"id": "c1", "anchor": "a", "title": "머그컵 · Mug", "body": "세라믹, 350 ml", "state": "done"},
-            {"id": "c2", "anchor": "b", "title": "출구 Exit", "body": "2번 출구 → 120 m", "state": "info"},
-            {"id": "c3", "title": "듣는 중… Listening", "state": "listening"},
-        ],
-    })
+    scene = parse_scene(
+        {
+            "version": 1,
+            "profile": profile.name,
+            "world": {
+                "fov_h_deg": 70,
+                "ambient_nits": 250,
+                "width": BENCH_SIZE[0],
+                "height": BENCH_SIZE[1],
+            },
+            "objects": [
+                {"id": "a", "label": "cup", "box": [0.5, 0.5, 0.56, 0.6]},
+                {"id": "b", "label": "sign", "box": [0.6, 0.4, 0.66, 0.48]},
+            ],
+            "cards": [
+                {
+                    "id": "c1",
+                    "anchor": "a",
+                    "title": "머그컵 · Mug",
+                    "body": "세라믹, 350 ml",
+                    "state": "done",
+                },
+                {
+                    "id": "c2",
+                    "anchor": "b",
+                    "title": "출구 Exit",
+                    "body": "2번 출구 → 120 m",
+                    "state": "info",
+                },
+                {"id": "c3", "title": "듣는 중… Listening", "state": "listening"},
+            ],
+        }
+    )
     renderer = HudRenderer(profile, BENCH_SIZE, backend=backend)
     ctx = renderer.ctx
     renderer.compositor.set_world(bench_world())
     effects = frozenset(EFFECTS)
-    view = ViewGeometry.make(profile, *BENCH_SIZE, scene.world.fov_h_deg, "right", scene.world.depth_m)
+    view = ViewGeometry.make(
+        profile, *BENCH_SIZE, scene.world.fov_h_deg, "right", scene.world.depth_m
+    )
     brightness = auto_brightness(profile, scene.world.ambient_nits)
 
     def frame() -> None:
@@ -90,8 +113,14 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
         renderer.compositor.compose(tex, uniforms)
         ctx.finish()
 
-    copy_prog = renderer.programs.get("fullscreen.vert", "copy.frag", {"FLIP_Y": 0, "ENCODE_SRGB": 0})
-    plain = ctx.texture(BENCH_SIZE, 4, np.dstack([bench_world(), np.full(BENCH_SIZE[::-1], 255, np.uint8)]).tobytes())
+    copy_prog = renderer.programs.get(
+        "fullscreen.vert", "copy.frag", {"FLIP_Y": 0, "ENCODE_SRGB": 0}
+    )
+    plain = ctx.texture(
+        BENCH_SIZE,
+        4,
+        np.dstack([bench_world(), np.full(BENCH_SIZE[::-1], 255, np.uint8)]).tobytes(),
+    )
     copy_vao = ctx.vertex_array(copy_prog, [])
     target = ctx.texture(BENCH_SIZE, 4, dtype="f1")
     target_fbo = ctx.framebuffer(color_attachments=[target])
@@ -134,5 +163,3 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
     target.release()
     renderer.release()
     return result
-
-

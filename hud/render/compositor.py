@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import math
 
+import moderngl
 import numpy as np
 import numpy.typing as npt
-
-import moderngl
 
 from hud.errors import HudError
 from hud.optics import EFFECT_BITS, STREAK_LENGTH, STREAK_THRESHOLD, TONEMAP_KNEE
@@ -30,11 +29,16 @@ STREAK_DOWNSCALE = 4
 class Compositor:
     """Composites at a fixed output size (the world image's size)."""
 
-    def __init__(self, ctx: moderngl.Context, programs: ProgramCache, size: tuple[int, int]) -> None:
+    def __init__(
+        self, ctx: moderngl.Context, programs: ProgramCache, size: tuple[int, int]
+    ) -> None:
         self.ctx = ctx
         self.size = size
         self.programs = programs
-        self._variants: dict[tuple[int, bool], tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.VertexArray]] = {}
+        self._variants: dict[
+            tuple[int, bool],
+            tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.VertexArray],
+        ] = {}
         self.streak_prog = programs.get("fullscreen.vert", "streaks.frag", {"TAPS": STREAK_TAPS})
         self.streak_vao = ctx.vertex_array(self.streak_prog, [])
         # sRGB formats: the texture decodes on fetch and the framebuffer encodes on write, both
@@ -66,7 +70,9 @@ class Compositor:
         """Upload the world image (H×W×3 uint8 sRGB, rows top first)."""
         h, w = rgb.shape[:2]
         if (w, h) != self.size:
-            raise HudError(f"world image is {w}×{h}, compositor expects {self.size[0]}×{self.size[1]}")
+            raise HudError(
+                f"world image is {w}×{h}, compositor expects {self.size[0]}×{self.size[1]}"
+            )
         rgba = np.empty((h, w, 4), dtype=np.uint8)
         rgba[..., :3] = rgb
         rgba[..., 3] = 255
@@ -76,7 +82,9 @@ class Compositor:
     def set_uniformity(self, eta: npt.NDArray[np.float32]) -> None:
         h, w = eta.shape[:2]
         self.uniformity.release()
-        self.uniformity = self.ctx.texture((w, h), 3, np.ascontiguousarray(eta, dtype="f4").tobytes(), dtype="f4")
+        self.uniformity = self.ctx.texture(
+            (w, h), 3, np.ascontiguousarray(eta, dtype="f4").tobytes(), dtype="f4"
+        )
         self.uniformity.filter = (moderngl.LINEAR, moderngl.LINEAR)
         self.uniformity.repeat_x = self.uniformity.repeat_y = False
         self._light_key = None
@@ -156,7 +164,13 @@ class Compositor:
         display_version: int | None,
     ) -> None:
         """Resample the display frame into this eye over ``rect``, with every display-side effect."""
-        key = (display_version, display.glo, flags, rect, tuple(sorted((k, str(v)) for k, v in uniforms.items())))
+        key = (
+            display_version,
+            display.glo,
+            flags,
+            rect,
+            tuple(sorted((k, str(v)) for k, v in uniforms.items())),
+        )
         if display_version is not None and key == self._light_key:
             return
         self._light_key = key
@@ -196,8 +210,14 @@ class Compositor:
         key = (flags, linear)
         found = self._variants.get(key)
         if found is None:
-            defines = {**_fx_defines(flags), "TONEMAP_KNEE": f"{TONEMAP_KNEE:.4f}", "OUTPUT_LINEAR": int(linear)}
-            world = self.programs.get("fullscreen.vert", "compose.frag", {**defines, "WITH_DISPLAY": 0})
+            defines = {
+                **_fx_defines(flags),
+                "TONEMAP_KNEE": f"{TONEMAP_KNEE:.4f}",
+                "OUTPUT_LINEAR": int(linear),
+            }
+            world = self.programs.get(
+                "fullscreen.vert", "compose.frag", {**defines, "WITH_DISPLAY": 0}
+            )
             fov = self.programs.get("rect.vert", "compose.frag", {**defines, "WITH_DISPLAY": 1})
             found = (world, self.ctx.vertex_array(world, []), fov, self.ctx.vertex_array(fov, []))
             self._variants[key] = found
@@ -226,19 +246,28 @@ class Compositor:
         if self._light_fbo is not None and self._light_tex is not None:
             self._light_fbo.release()
             self._light_tex.release()
-        for obj in (self.streak_vao, self.world, self.out_fbo, self.out_tex, self.streak_fbo,
-                    self.streak_tex, self.uniformity):
+        for obj in (
+            self.streak_vao,
+            self.world,
+            self.out_fbo,
+            self.out_tex,
+            self.streak_fbo,
+            self.streak_tex,
+            self.uniformity,
+        ):
             obj.release()
         if self._linear_fbo is not None:
             self._linear_fbo.release()
 
 
-def fov_rect_px(uniforms: dict[str, object], size: tuple[int, int]) -> tuple[float, float, float, float] | None:
+def fov_rect_px(
+    uniforms: dict[str, object], size: tuple[int, int]
+) -> tuple[float, float, float, float] | None:
     """Pixel rectangle that can receive display light (FOV + swim, ghost and rainbow reach)."""
-    cx, cy = uniforms["u_fov_center"]  # type: ignore[misc]
-    hx, hy = uniforms["u_fov_half"]  # type: ignore[misc]
-    sx, sy = uniforms["u_swim"]  # type: ignore[misc]
-    gx, gy = uniforms["u_ghost_offset"]  # type: ignore[misc]
+    cx, cy = _pair(uniforms["u_fov_center"])
+    hx, hy = _pair(uniforms["u_fov_half"])
+    sx, sy = _pair(uniforms["u_swim"])
+    gx, gy = _pair(uniforms["u_ghost_offset"])
     f = float(uniforms["u_focal"])  # type: ignore[arg-type]
     edge = float(uniforms["u_edge"])  # type: ignore[arg-type]
     grow_x = hx * 0.02 + abs(sx) + abs(gx) * 2 * hx + edge + 2 / f
@@ -256,3 +285,8 @@ def fov_rect_px(uniforms: dict[str, object], size: tuple[int, int]) -> tuple[flo
 
 def _fx_defines(flags: int) -> dict[str, object]:
     return {f"FX_{name.upper()}": int(bool(flags & bit)) for name, bit in EFFECT_BITS.items()}
+
+
+def _pair(value: object) -> tuple[float, float]:
+    seq: tuple[float, float] = value  # type: ignore[assignment]
+    return float(seq[0]), float(seq[1])

@@ -88,12 +88,15 @@ def _create_headless() -> RenderContext:
         kwargs["libgl"] = os.environ["WAVEGLASS_LIBGL"]
     try:
         if platform.system() == "Linux":
-            ctx = moderngl.create_standalone_context(require=330, backend="egl", **kwargs)
+            settings: dict[str, Any] = {"backend": "egl", **kwargs}
+            ctx = moderngl.create_standalone_context(330, **settings)
         else:
             ctx = moderngl.create_standalone_context(require=330)
     except Exception as exc:  # driver errors come as many types; all mean "no GL here"
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise GLUnavailableError(f"no OpenGL 3.3 context available ({detail}); {_install_hint()}") from None
+        raise GLUnavailableError(
+            f"no OpenGL 3.3 context available ({detail}); {_install_hint()}"
+        ) from None
     return RenderContext(ctx=ctx, backend="headless")
 
 
@@ -110,7 +113,7 @@ def _create_window(size: tuple[int, int], title: str, visible: bool) -> RenderCo
             "or start a virtual one with xvfb-run"
         )
     # An explicit 8-bit RGBA config: without it some X servers hand out a 16-bit visual.
-    config = pyglet.gl.Config(
+    config = pyglet.gl.Config(  # type: ignore[abstract]
         red_size=8,
         green_size=8,
         blue_size=8,
@@ -122,10 +125,17 @@ def _create_window(size: tuple[int, int], title: str, visible: bool) -> RenderCo
     )
     try:
         window = pyglet.window.Window(
-            width=size[0], height=size[1], caption=title, config=config, visible=visible, resizable=True
+            width=size[0],
+            height=size[1],
+            caption=title,
+            config=config,
+            visible=visible,
+            resizable=True,
         )
         ctx = moderngl.create_context(require=330)
     except Exception as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise GLUnavailableError(f"cannot open an OpenGL 3.3 window ({detail}); {_install_hint()}") from None
+        raise GLUnavailableError(
+            f"cannot open an OpenGL 3.3 window ({detail}); {_install_hint()}"
+        ) from None
     return RenderContext(ctx=ctx, backend="window", window=window)

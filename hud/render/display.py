@@ -8,10 +8,9 @@ however much text it has.
 
 from __future__ import annotations
 
+import moderngl
 import numpy as np
 import numpy.typing as npt
-
-import moderngl
 
 from hud.layout import DisplayList
 from hud.profiles import DisplayProfile
@@ -22,7 +21,9 @@ from hud.text import TextAtlas
 class DisplayRenderer:
     """Renders display lists for one profile; keeps its framebuffer and text atlas."""
 
-    def __init__(self, ctx: moderngl.Context, programs: ProgramCache, profile: DisplayProfile) -> None:
+    def __init__(
+        self, ctx: moderngl.Context, programs: ProgramCache, profile: DisplayProfile
+    ) -> None:
         self.ctx = ctx
         self.profile = profile
         self.size = (profile.width_px, profile.height_px)
@@ -61,7 +62,7 @@ class DisplayRenderer:
         self.fbo.use()
         self.fbo.clear(0.0, 0.0, 0.0, 0.0)
         self.ctx.enable(moderngl.BLEND)
-        self.ctx.blend_func = (
+        self.ctx.blend_func = (  # type: ignore[assignment]
             moderngl.SRC_ALPHA,
             moderngl.ONE_MINUS_SRC_ALPHA,
             moderngl.ONE,
@@ -69,13 +70,20 @@ class DisplayRenderer:
         )
         if dl.panels:
             data = np.array(
-                [[*p_rect, p.radius, p.border_width, *p.fill, *p.border]
-                 for p in dl.panels for p_rect in [(p.x0, p.y0, p.x1, p.y1)]],
+                [
+                    [*p_rect, p.radius, p.border_width, *p.fill, *p.border]
+                    for p in dl.panels
+                    for p_rect in [(p.x0, p.y0, p.x1, p.y1)]
+                ],
                 dtype="f4",
             )
-            self._draw(self.panel_prog, data, "4f 2f 3f 3f/i", ["i_rect", "i_shape", "i_fill", "i_border"])
+            self._draw(
+                self.panel_prog, data, "4f 2f 3f 3f/i", ["i_rect", "i_shape", "i_fill", "i_border"]
+            )
         if dl.lines:
-            data = np.array([[ln.x0, ln.y0, ln.x1, ln.y1, ln.width, *ln.rgb] for ln in dl.lines], dtype="f4")
+            data = np.array(
+                [[ln.x0, ln.y0, ln.x1, ln.y1, ln.width, *ln.rgb] for ln in dl.lines], dtype="f4"
+            )
             self._draw(self.line_prog, data, "4f 1f 3f/i", ["i_ends", "i_width", "i_rgb"])
         if dl.texts:
             self._draw_texts(dl)
@@ -98,9 +106,13 @@ class DisplayRenderer:
             rows.append([t.x, t.y, t.x + e.w, t.y + e.h, e.x, e.y, e.w, e.h, *t.rgb])
         self.atlas_texture.use(location=0)
         set_uniform(self.text_prog, "u_atlas", 0)
-        self._draw(self.text_prog, np.array(rows, dtype="f4"), "4f 4f 3f/i", ["i_rect", "i_uv", "i_rgb"])
+        self._draw(
+            self.text_prog, np.array(rows, dtype="f4"), "4f 4f 3f/i", ["i_rect", "i_uv", "i_rgb"]
+        )
 
-    def _draw(self, prog: moderngl.Program, data: npt.NDArray[np.float32], fmt: str, names: list[str]) -> None:
+    def _draw(
+        self, prog: moderngl.Program, data: npt.NDArray[np.float32], fmt: str, names: list[str]
+    ) -> None:
         vbo = self.ctx.buffer(data.tobytes())
         vao = self.ctx.vertex_array(prog, [(vbo, fmt, *names)])
         vao.render(moderngl.TRIANGLES, vertices=6, instances=len(data))

@@ -91,7 +91,12 @@ class HudRenderer:
         if world_rgb is not None:
             self.compositor.set_world(world_rgb)
         view = ViewGeometry.make(
-            self.profile, self.size[0], self.size[1], scene.world.fov_h_deg, eye, scene.world.depth_m
+            self.profile,
+            self.size[0],
+            self.size[1],
+            scene.world.fov_h_deg,
+            eye,
+            scene.world.depth_m,
         )
         brightness = (
             scene.display.brightness
@@ -104,7 +109,12 @@ class HudRenderer:
             dl = DisplayList(self.profile.width_px, self.profile.height_px)
         tex = self.display.render(dl)
         uniforms = compose_uniforms(
-            self.profile, view, scene.world.ambient_nits, brightness, effects, scene.viewer.pupil_offset_mm
+            self.profile,
+            view,
+            scene.world.ambient_nits,
+            brightness,
+            effects,
+            scene.viewer.pupil_offset_mm,
         )
         self.compositor.compose(tex, uniforms, display_version=self.display.draws)
         composite = self.compositor.read_srgb()
@@ -144,7 +154,9 @@ def render_scene(
     try:
         frames = []
         for i, e in enumerate(eyes_for(profile, eye)):
-            frames.append(renderer.render_eye(scene, world if i == 0 else None, e, fx, linear=linear))
+            frames.append(
+                renderer.render_eye(scene, world if i == 0 else None, e, fx, linear=linear)
+            )
         return frames
     finally:
         renderer.release()

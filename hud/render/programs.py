@@ -18,7 +18,9 @@ class ProgramCache:
         self.library = library or ShaderLibrary()
         self._programs: dict[tuple[str, str, tuple[tuple[str, str], ...]], moderngl.Program] = {}
 
-    def get(self, vert: str, frag: str, defines: Mapping[str, object] | None = None) -> moderngl.Program:
+    def get(
+        self, vert: str, frag: str, defines: Mapping[str, object] | None = None
+    ) -> moderngl.Program:
         key = (vert, frag, tuple(sorted((k, str(v)) for k, v in (defines or {}).items())))
         prog = self._programs.get(key)
         if prog is None:

@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import moderngl
 import numpy as np
 import numpy.typing as npt
-
-import moderngl
 
 from hud.imageio import save_png, world_pixels
 from hud.optics import EFFECTS
@@ -48,8 +47,14 @@ def show(
     h, w = world.shape[:2]
     rc = create_context("window", size=(w, h), title=f"Waveglass — {profiles[0].label}")
     window = rc.window
-    state = {"profile": 0, "ambient": scene.world.ambient_nits, "effects": effects, "eye": eye,
-             "pupil": scene.viewer.pupil_offset_mm, "dirty": True}
+    state = {
+        "profile": 0,
+        "ambient": scene.world.ambient_nits,
+        "effects": effects,
+        "eye": eye,
+        "pupil": scene.viewer.pupil_offset_mm,
+        "dirty": True,
+    }
     renderer = HudRenderer(profiles[0], (w, h), context=rc)
     renderer.compositor.set_world(world)
     blit = renderer.programs.get("fullscreen.vert", "copy.frag", {"FLIP_Y": 1, "ENCODE_SRGB": 1})
@@ -59,7 +64,7 @@ def show(
 
     key = pyglet.window.key
 
-    @window.event  # type: ignore[misc]
+    @window.event
     def on_key_press(symbol: int, modifiers: int) -> None:
         nonlocal renderer
         if symbol == key.P and len(profiles) > 1:
@@ -76,7 +81,8 @@ def show(
         elif symbol in (key.L, key.R):
             state["eye"] = "left" if symbol == key.L else "right"
         elif symbol in (key.LEFT, key.RIGHT, key.UP, key.DOWN):
-            px, py = state["pupil"]  # type: ignore[misc]
+            pupil: tuple[float, float] = state["pupil"]  # type: ignore[assignment]
+            px, py = pupil
             dx = {key.LEFT: -1.0, key.RIGHT: 1.0}.get(symbol, 0.0)
             dy = {key.UP: -1.0, key.DOWN: 1.0}.get(symbol, 0.0)
             state["pupil"] = (px + dx, py + dy)

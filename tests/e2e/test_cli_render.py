@@ -15,35 +15,74 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def hud(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hud", *args], capture_output=True, text=True, timeout=240,
-                          env={**os.environ, **(env or {})}, cwd=cwd)
+def hud(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hud", *args],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
 
 
 @pytest.fixture
 def scene_dir(tmp_path: Path) -> Path:
     Image.fromarray(np.full((120, 200, 3), 90, np.uint8)).save(tmp_path / "street.png")
-    (tmp_path / "scene.json").write_text(json.dumps({
-        "version": 1, "profile": "rayban-display",
-        "world": {"image": "street.png", "fov_h_deg": 70, "ambient_nits": 250},
-        "objects": [{"id": "mug", "label": "mug", "box": [0.40, 0.55, 0.52, 0.75]}],
-        "cards": [{"id": "q1", "anchor": "mug", "title": "머그컵", "body": "세라믹 머그, 350 ml.", "state": "done"}],
-    }, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "scene.json").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "profile": "rayban-display",
+                "world": {"image": "street.png", "fov_h_deg": 70, "ambient_nits": 250},
+                "objects": [{"id": "mug", "label": "mug", "box": [0.40, 0.55, 0.52, 0.75]}],
+                "cards": [
+                    {
+                        "id": "q1",
+                        "anchor": "mug",
+                        "title": "머그컵",
+                        "body": "세라믹 머그, 350 ml.",
+                        "state": "done",
+                    }
+                ],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     return tmp_path
 
 
 def test_render_writes_composite_and_display_frames(scene_dir: Path) -> None:
-    r = hud("render", str(scene_dir / "scene.json"), "--out", str(scene_dir / "o.png"),
-            "--display-out", str(scene_dir / "d.png"))
+    r = hud(
+        "render",
+        str(scene_dir / "scene.json"),
+        "--out",
+        str(scene_dir / "o.png"),
+        "--display-out",
+        str(scene_dir / "d.png"),
+    )
     assert r.returncode == 0, r.stderr
     assert Image.open(scene_dir / "o.png").size == (200, 120)
     assert Image.open(scene_dir / "d.png").size == (600, 600)
-    assert np.asarray(Image.open(scene_dir / "d.png")).max() > 200  # the card is in the display frame
+    assert (
+        np.asarray(Image.open(scene_dir / "d.png")).max() > 200
+    )  # the card is in the display frame
 
 
 def test_binocular_both_eyes_side_by_side(scene_dir: Path) -> None:
-    r = hud("render", str(scene_dir / "scene.json"), "--profile", "orion", "--eye", "both",
-            "--out", str(scene_dir / "both.png"))
+    r = hud(
+        "render",
+        str(scene_dir / "scene.json"),
+        "--profile",
+        "orion",
+        "--eye",
+        "both",
+        "--out",
+        str(scene_dir / "both.png"),
+    )
     assert r.returncode == 0, r.stderr
     img = np.asarray(Image.open(scene_dir / "both.png")).astype(int)
     assert img.shape == (120, 400, 3)
@@ -52,8 +91,12 @@ def test_binocular_both_eyes_side_by_side(scene_dir: Path) -> None:
 
 def test_effects_none_on_empty_scene_is_transmitted_world(tmp_path: Path) -> None:
     Image.fromarray(np.full((40, 60, 3), 200, np.uint8)).save(tmp_path / "w.png")
-    (tmp_path / "s.json").write_text(json.dumps({"version": 1, "profile": "orion", "world": {"image": "w.png"}}))
-    r = hud("render", str(tmp_path / "s.json"), "--effects", "none", "--out", str(tmp_path / "o.png"))
+    (tmp_path / "s.json").write_text(
+        json.dumps({"version": 1, "profile": "orion", "world": {"image": "w.png"}})
+    )
+    r = hud(
+        "render", str(tmp_path / "s.json"), "--effects", "none", "--out", str(tmp_path / "o.png")
+    )
     assert r.returncode == 0, r.stderr
     got = np.asarray(Image.open(tmp_path / "o.png")).astype(float)
     lin = ((200 / 255 + 0.055) / 1.055) ** 2.4 * 0.80
@@ -66,21 +109,41 @@ def test_effects_none_on_empty_scene_is_transmitted_world(tmp_path: Path) -> Non
     [
         (None, ["render", "missing.json", "--out", "o.png"], "scene file not found"),
         ("{not json", ["render", "s.json", "--out", "o.png"], "not valid JSON"),
-        ('{"version": 1, "profile": "orion", "world": {"fov_h_deg": "wide"}}', ["render", "s.json", "--out", "o.png"],
-         "$.world.fov_h_deg"),
-        ('{"version": 1, "profile": "google-glass", "world": {}}', ["render", "s.json", "--out", "o.png"],
-         "known profiles: orion, rayban-display"),
-        ('{"version": 1, "profile": "orion", "world": {"image": "nope.jpg"}}', ["render", "s.json", "--out", "o.png"],
-         "image not found"),
-        ('{"version": 1, "profile": "orion", "world": {"image": "bad.png"}}', ["render", "s.json", "--out", "o.png"],
-         "cannot read image"),
-        ('{"version": 1, "profile": "orion", "world": {}}', ["render", "s.json", "--out", "o.png", "--effects", "bloom"],
-         "unknown effect"),
-        ('{"version": 1, "profile": "orion", "world": {}}', ["render", "s.json", "--out", "nodir/o.png"],
-         "output folder does not exist"),
+        (
+            '{"version": 1, "profile": "orion", "world": {"fov_h_deg": "wide"}}',
+            ["render", "s.json", "--out", "o.png"],
+            "$.world.fov_h_deg",
+        ),
+        (
+            '{"version": 1, "profile": "google-glass", "world": {}}',
+            ["render", "s.json", "--out", "o.png"],
+            "known profiles: orion, rayban-display",
+        ),
+        (
+            '{"version": 1, "profile": "orion", "world": {"image": "nope.jpg"}}',
+            ["render", "s.json", "--out", "o.png"],
+            "image not found",
+        ),
+        (
+            '{"version": 1, "profile": "orion", "world": {"image": "bad.png"}}',
+            ["render", "s.json", "--out", "o.png"],
+            "cannot read image",
+        ),
+        (
+            '{"version": 1, "profile": "orion", "world": {}}',
+            ["render", "s.json", "--out", "o.png", "--effects", "bloom"],
+            "unknown effect",
+        ),
+        (
+            '{"version": 1, "profile": "orion", "world": {}}',
+            ["render", "s.json", "--out", "nodir/o.png"],
+            "output folder does not exist",
+        ),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, setup: str | None, args: list[str], message: str) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    tmp_path: Path, setup: str | None, args: list[str], message: str
+) -> None:
     if setup is not None:
         (tmp_path / "s.json").write_text(setup)
     (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not an image")
@@ -92,8 +155,13 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, setup: str | None, arg
 
 
 def test_no_opengl_says_what_to_install(scene_dir: Path) -> None:
-    r = hud("render", str(scene_dir / "scene.json"), "--out", str(scene_dir / "o.png"),
-            env={"WAVEGLASS_LIBEGL": "/nonexistent/libEGL.so.1"})
+    r = hud(
+        "render",
+        str(scene_dir / "scene.json"),
+        "--out",
+        str(scene_dir / "o.png"),
+        env={"WAVEGLASS_LIBEGL": "/nonexistent/libEGL.so.1"},
+    )
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "no OpenGL 3.3 context" in r.stderr and "libegl1" in r.stderr
     assert not (scene_dir / "o.png").exists()
@@ -102,7 +170,13 @@ def test_no_opengl_says_what_to_install(scene_dir: Path) -> None:
 def test_existing_output_survives_a_failed_render(scene_dir: Path) -> None:
     keep = scene_dir / "o.png"
     keep.write_bytes(b"user's file")
-    r = hud("render", str(scene_dir / "scene.json"), "--out", str(keep), env={"WAVEGLASS_LIBEGL": "/nonexistent"})
+    r = hud(
+        "render",
+        str(scene_dir / "scene.json"),
+        "--out",
+        str(keep),
+        env={"WAVEGLASS_LIBEGL": "/nonexistent"},
+    )
     assert r.returncode == 2 and keep.read_bytes() == b"user's file"
 
 
@@ -116,10 +190,25 @@ def test_bench_json_has_the_figures() -> None:
 
 
 def test_demo_writes_the_pngs_it_names(tmp_path: Path) -> None:
-    r = subprocess.run([sys.executable, str(ROOT / "demos" / "glasses_tour.py"), "--out-dir", str(tmp_path), "--no-window"],
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "demos" / "glasses_tour.py"),
+            "--out-dir",
+            str(tmp_path),
+            "--no-window",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
-    for name in ("orion-indoor", "orion-sunlight", "rayban-display-indoor", "rayban-display-sunlight"):
+    for name in (
+        "orion-indoor",
+        "orion-sunlight",
+        "rayban-display-indoor",
+        "rayban-display-sunlight",
+    ):
         assert f"{name}.png" in r.stdout and (tmp_path / f"{name}.png").exists()
     indoor = np.asarray(Image.open(tmp_path / "orion-indoor.png")).astype(float)
     sun = np.asarray(Image.open(tmp_path / "orion-sunlight.png")).astype(float)

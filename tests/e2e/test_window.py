@@ -27,8 +27,11 @@ def xvfb() -> Iterator[str]:
         if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
             break
     display = f":{n}"
-    proc = subprocess.Popen([exe, display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         if Path(f"/tmp/.X11-unix/X{n}").exists():
             break
@@ -39,18 +42,55 @@ def xvfb() -> Iterator[str]:
 
 
 def test_window_backend_matches_headless(tmp_path: Path, xvfb: str) -> None:
-    Image.fromarray(np.tile(np.linspace(20, 200, 240, dtype=np.uint8)[None, :, None], (160, 1, 3))).save(tmp_path / "w.png")
-    (tmp_path / "s.json").write_text(json.dumps({
-        "version": 1, "profile": "orion", "world": {"image": "w.png", "ambient_nits": 200},
-        "objects": [{"id": "a", "label": "a", "box": [0.4, 0.4, 0.6, 0.6]}],
-        "cards": [{"id": "c", "anchor": "a", "title": "창 테스트", "body": "window test"}],
-    }, ensure_ascii=False), encoding="utf-8")
+    Image.fromarray(
+        np.tile(np.linspace(20, 200, 240, dtype=np.uint8)[None, :, None], (160, 1, 3))
+    ).save(tmp_path / "w.png")
+    (tmp_path / "s.json").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "profile": "orion",
+                "world": {"image": "w.png", "ambient_nits": 200},
+                "objects": [{"id": "a", "label": "a", "box": [0.4, 0.4, 0.6, 0.6]}],
+                "cards": [{"id": "c", "anchor": "a", "title": "창 테스트", "body": "window test"}],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     env = {**os.environ, "DISPLAY": xvfb}
-    shown = subprocess.run([sys.executable, "-m", "hud", "show", str(tmp_path / "s.json"), "--max-frames", "3",
-                            "--screenshot", str(tmp_path / "win.png")], capture_output=True, text=True, env=env, timeout=120)
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hud",
+            "show",
+            str(tmp_path / "s.json"),
+            "--max-frames",
+            "3",
+            "--screenshot",
+            str(tmp_path / "win.png"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert shown.returncode == 0, shown.stderr
-    headless = subprocess.run([sys.executable, "-m", "hud", "render", str(tmp_path / "s.json"), "--out",
-                               str(tmp_path / "head.png")], capture_output=True, text=True, timeout=120)
+    headless = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hud",
+            "render",
+            str(tmp_path / "s.json"),
+            "--out",
+            str(tmp_path / "head.png"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert headless.returncode == 0, headless.stderr
     win = np.asarray(Image.open(tmp_path / "win.png")).astype(int)
     head = np.asarray(Image.open(tmp_path / "head.png")).astype(int)
@@ -62,6 +102,11 @@ def test_window_backend_matches_headless(tmp_path: Path, xvfb: str) -> None:
 def test_window_without_display_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "s.json").write_text(json.dumps({"version": 1, "profile": "orion", "world": {}}))
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    r = subprocess.run([sys.executable, "-m", "hud", "show", str(tmp_path / "s.json"), "--max-frames", "1"],
-                       capture_output=True, text=True, env=env, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "hud", "show", str(tmp_path / "s.json"), "--max-frames", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert r.returncode == 2 and "Traceback" not in r.stderr and "DISPLAY" in r.stderr

@@ -20,8 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def small_desk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo scene on a 400×300 copy of its photo (tests render small)."""
     folder = tmp_path_factory.mktemp("desk")
-    Image.open(ROOT / "demos" / "assets" / "desk.jpg").resize((400, 300), Image.LANCZOS).save(folder / "desk.png")
-    text = (ROOT / "demos" / "assets" / "desk.json").read_text(encoding="utf-8").replace("desk.jpg", "desk.png")
+    Image.open(ROOT / "demos" / "assets" / "desk.jpg").resize((400, 300), Image.LANCZOS).save(
+        folder / "desk.png"
+    )
+    text = (
+        (ROOT / "demos" / "assets" / "desk.json")
+        .read_text(encoding="utf-8")
+        .replace("desk.jpg", "desk.png")
+    )
     (folder / "desk.json").write_text(text, encoding="utf-8")
     return folder / "desk.json"
 
@@ -34,7 +40,9 @@ def small_desk(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("desk-hololens2-noeffects", "hololens2", 300.0, "none"),
     ],
 )
-def test_golden_render(small_desk: Path, golden, name: str, profile: str, ambient: float, effects: str) -> None:
+def test_golden_render(
+    small_desk: Path, golden, name: str, profile: str, ambient: float, effects: str
+) -> None:
     scene = load_scene(small_desk)
     scene = replace(scene, world=replace(scene.world, ambient_nits=ambient))
     (frame,) = render_scene(scene, get_profile(profile), effects=effects)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+import moderngl
 import numpy as np
 import pytest
 
-import moderngl
 from hud.optics import EFFECTS, ViewGeometry, compose_uniforms, linear_to_srgb, srgb_to_linear
 from hud.profiles import BUILTIN_PROFILES, DisplayProfile
 from hud.render.pipeline import HudRenderer, render_scene
@@ -29,7 +29,9 @@ def renderers() -> Iterator[dict[str, HudRenderer]]:
 def get(renderers: dict[str, HudRenderer], name: str) -> HudRenderer:
     if name not in renderers:
         ctx_owner = next(iter(renderers.values()), None)
-        renderers[name] = HudRenderer(BUILTIN_PROFILES[name], (W, H), context=ctx_owner.context if ctx_owner else None)
+        renderers[name] = HudRenderer(
+            BUILTIN_PROFILES[name], (W, H), context=ctx_owner.context if ctx_owner else None
+        )
     return renderers[name]
 
 
@@ -45,8 +47,14 @@ def display_tex(ctx: moderngl.Context, rgb: np.ndarray) -> moderngl.Texture:
     return tex
 
 
-def compose(r: HudRenderer, disp: np.ndarray, effects: frozenset[str], ambient: float = 250.0,
-            brightness: float = 0.5, linear: bool = True) -> np.ndarray:
+def compose(
+    r: HudRenderer,
+    disp: np.ndarray,
+    effects: frozenset[str],
+    ambient: float = 250.0,
+    brightness: float = 0.5,
+    linear: bool = True,
+) -> np.ndarray:
     view = ViewGeometry.make(r.profile, W, H, FOV, "right", 3.0)
     u = compose_uniforms(r.profile, view, ambient, brightness, effects)
     tex = display_tex(r.ctx, disp)
@@ -59,26 +67,39 @@ def compose(r: HudRenderer, disp: np.ndarray, effects: frozenset[str], ambient: 
 
 def test_empty_scene_with_no_effects_is_transmitted_world() -> None:
     """Acceptance: an empty scene with --effects none gives exactly T·world (1/255 after sRGB)."""
-    scene = parse_scene({"version": 1, "profile": "rayban-display",
-                         "world": {"color": [0.8, 0.5, 0.2], "width": W, "height": H}})
+    scene = parse_scene(
+        {
+            "version": 1,
+            "profile": "rayban-display",
+            "world": {"color": [0.8, 0.5, 0.2], "width": W, "height": H},
+        }
+    )
     for name in ("rayban-display", "orion", "even-g1"):
         prof = BUILTIN_PROFILES[name]
         (frame,) = render_scene(scene, prof, effects="none")
         world = np.array([0.8, 0.5, 0.2])
-        expected = np.round(linear_to_srgb(prof.transmittance * srgb_to_linear(np.round(world * 255) / 255)) * 255)
+        expected = np.round(
+            linear_to_srgb(prof.transmittance * srgb_to_linear(np.round(world * 255) / 255)) * 255
+        )
         assert np.abs(frame.composite.astype(int) - expected).max() <= 1, name
 
 
-def test_black_display_adds_nothing_whatever_the_display_effects(renderers: dict[str, HudRenderer]) -> None:
+def test_black_display_adds_nothing_whatever_the_display_effects(
+    renderers: dict[str, HudRenderer],
+) -> None:
     r = get(renderers, "orion")
     world = world_noise()
     r.compositor.set_world(world)
     display_side = frozenset(EFFECTS) - {"streaks", "tonemap"}
-    out = compose(r, np.zeros((r.profile.height_px, r.profile.width_px, 3)), display_side, linear=False)
+    out = compose(
+        r, np.zeros((r.profile.height_px, r.profile.width_px, 3)), display_side, linear=False
+    )
     # The right eye sees the world plane shifted by its disparity (whole pixels, as fetched).
     shift = ViewGeometry.make(r.profile, W, H, FOV, "right", 3.0).world_shift_px()
     cols = np.clip(np.floor(np.arange(W) + 0.5 - shift).astype(int), 0, W - 1)
-    expected = np.round(linear_to_srgb(r.profile.transmittance * srgb_to_linear(world[:, cols] / 255.0)) * 255)
+    expected = np.round(
+        linear_to_srgb(r.profile.transmittance * srgb_to_linear(world[:, cols] / 255.0)) * 255
+    )
     assert np.abs(out.astype(int) - expected).max() <= 1
 
 
@@ -100,7 +121,9 @@ def test_composite_matches_additive_formula(renderers: dict[str, HudRenderer]) -
     for y in range(0, H, 3):
         for x in range(0, W, 3):
             # Output pixels are this eye's directions (no disparity: the display moves with the eye).
-            u, v = view.eye_tan_to_display_uv((x + 0.5 - W / 2) / view.focal_px, (y + 0.5 - H / 2) / view.focal_px)
+            u, v = view.eye_tan_to_display_uv(
+                (x + 0.5 - W / 2) / view.focal_px, (y + 0.5 - H / 2) / view.focal_px
+            )
             wx = int(math.floor(x + 0.5 - view.world_shift_px()))
             world_lin = srgb_to_linear(world[y, min(max(wx, 0), W - 1)] / 255.0)
             if not (0 < u < 1 and 0 < v < 1):
@@ -139,7 +162,9 @@ def test_visible_fov_boundary_matches_profile(name: str, renderers: dict[str, Hu
     r = get(renderers, name)
     prof: DisplayProfile = r.profile
     r.compositor.set_world(np.zeros((H, W, 3), np.uint8))
-    out = compose(r, np.ones((prof.height_px, prof.width_px, 3)), frozenset({"fov"}), brightness=0.01)
+    out = compose(
+        r, np.ones((prof.height_px, prof.width_px, 3)), frozenset({"fov"}), brightness=0.01
+    )
     view = ViewGeometry.make(prof, W, H, FOV, "right", 3.0)
     focal = view.focal_px
     cx, cy = view.display_uv_to_image_px(0.5, 0.5)
@@ -179,12 +204,20 @@ def test_uniformity_and_eyebox_change_the_display_only(renderers: dict[str, HudR
     ex, _ = (int(v) for v in view.display_uv_to_image_px(0.03, 0.5))
     assert uni[cy, cx] == pytest.approx(ideal[cy, cx], rel=0.03)
     assert uni[cy, ex].mean() < 0.95 * ideal[cy, ex].mean()
-    assert abs(uni[cy, ex, 0] - uni[cy, ex, 2]) > 0.02 * ideal[cy, ex, 1]  # colour shift at the edge
+    assert (
+        abs(uni[cy, ex, 0] - uni[cy, ex, 2]) > 0.02 * ideal[cy, ex, 1]
+    )  # colour shift at the edge
 
 
 def test_monocular_profile_leaves_other_eye_clear() -> None:
-    scene = parse_scene({"version": 1, "profile": "rayban-display", "world": {"color": [0.1, 0.1, 0.1], "width": W, "height": H},
-                         "cards": [{"id": "q", "title": "안녕하세요"}]})
+    scene = parse_scene(
+        {
+            "version": 1,
+            "profile": "rayban-display",
+            "world": {"color": [0.1, 0.1, 0.1], "width": W, "height": H},
+            "cards": [{"id": "q", "title": "안녕하세요"}],
+        }
+    )
     prof = BUILTIN_PROFILES["rayban-display"]
     left, right = render_scene(scene, prof, eye="both", effects="none")
     assert left.eye == "left" and right.eye == "right"

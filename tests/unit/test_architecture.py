@@ -49,9 +49,12 @@ def test_library_code_never_reads_the_wall_clock() -> None:
         if rel.name == "bench.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                if (node.value.id, node.attr) in banned:
-                    offenders.append(f"{rel}:{node.lineno}")
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and (node.value.id, node.attr) in banned
+            ):
+                offenders.append(f"{rel}:{node.lineno}")
     assert not offenders, f"wall-clock reads in library code: {offenders}"
 
 

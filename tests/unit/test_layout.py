@@ -12,10 +12,20 @@ from hud.scene import parse_scene
 W, H = 1280, 720
 
 
-def _layout(profile: DisplayProfile, objects: list[dict[str, Any]], cards: list[dict[str, Any]],
-            viewer: dict[str, Any] | None = None, latency: bool = True) -> DisplayList:
-    data: dict[str, Any] = {"version": 1, "profile": profile.name, "world": {"width": W, "height": H, "fov_h_deg": 70},
-                            "objects": objects, "cards": cards}
+def _layout(
+    profile: DisplayProfile,
+    objects: list[dict[str, Any]],
+    cards: list[dict[str, Any]],
+    viewer: dict[str, Any] | None = None,
+    latency: bool = True,
+) -> DisplayList:
+    data: dict[str, Any] = {
+        "version": 1,
+        "profile": profile.name,
+        "world": {"width": W, "height": H, "fov_h_deg": 70},
+        "objects": objects,
+        "cards": cards,
+    }
     if viewer:
         data["viewer"] = viewer
     scene = parse_scene(data)
@@ -29,8 +39,14 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 def test_cards_never_overlap_and_stay_inside_the_display() -> None:
     orion = BUILTIN_PROFILES["orion"]
-    objects = [{"id": f"o{i}", "label": "x", "box": [0.42 + 0.02 * i, 0.45, 0.45 + 0.02 * i, 0.52]} for i in range(5)]
-    cards = [{"id": f"c{i}", "anchor": f"o{i}", "title": f"답변 {i}", "body": "짧은 설명 text"} for i in range(5)]
+    objects = [
+        {"id": f"o{i}", "label": "x", "box": [0.42 + 0.02 * i, 0.45, 0.45 + 0.02 * i, 0.52]}
+        for i in range(5)
+    ]
+    cards = [
+        {"id": f"c{i}", "anchor": f"o{i}", "title": f"답변 {i}", "body": "짧은 설명 text"}
+        for i in range(5)
+    ]
     dl = _layout(orion, objects, cards)
     rects = list(dl.card_rects.values())
     assert len(rects) == 5
@@ -42,8 +58,11 @@ def test_cards_never_overlap_and_stay_inside_the_display() -> None:
 
 def test_card_does_not_cover_its_object_and_has_brackets() -> None:
     orion = BUILTIN_PROFILES["orion"]
-    dl = _layout(orion, [{"id": "mug", "label": "mug", "box": [0.45, 0.45, 0.55, 0.6]}],
-                 [{"id": "q", "anchor": "mug", "title": "머그컵", "body": "세라믹 머그, 350 ml."}])
+    dl = _layout(
+        orion,
+        [{"id": "mug", "label": "mug", "box": [0.45, 0.45, 0.55, 0.6]}],
+        [{"id": "q", "anchor": "mug", "title": "머그컵", "body": "세라믹 머그, 350 ml."}],
+    )
     view = ViewGeometry.make(orion, W, H, 70, "right", 3.0)
     u0, v0 = view.eye_tan_to_display_uv(*view.image_to_eye_tan(0.45 * W, 0.45 * H))
     u1, v1 = view.eye_tan_to_display_uv(*view.image_to_eye_tan(0.55 * W, 0.6 * H))
@@ -55,9 +74,12 @@ def test_card_does_not_cover_its_object_and_has_brackets() -> None:
 
 def test_off_display_anchor_pins_card_to_nearest_edge() -> None:
     rb = BUILTIN_PROFILES["rayban-display"]
-    dl = _layout(rb, [{"id": "door", "label": "door", "box": [0.0, 0.4, 0.05, 0.6]}],
-                 [{"id": "q", "anchor": "door", "title": "출구", "state": "info"}])
-    x0, _y0, x1, _y1 = dl.card_rects["q"]
+    dl = _layout(
+        rb,
+        [{"id": "door", "label": "door", "box": [0.0, 0.4, 0.05, 0.6]}],
+        [{"id": "q", "anchor": "door", "title": "출구", "state": "info"}],
+    )
+    x0, _y0, _x1, _y1 = dl.card_rects["q"]
     assert x0 <= rb.width_px * 0.05  # object is far left: card hugs the left edge
     assert dl.lines, "an arrow points towards the object"
 
@@ -66,7 +88,7 @@ def test_long_text_wraps_within_the_card() -> None:
     rb = BUILTIN_PROFILES["rayban-display"]
     body = "이 문장은 카드 폭보다 훨씬 길어서 여러 줄로 나뉘어야 합니다. " * 3
     dl = _layout(rb, [], [{"id": "q", "title": "요약", "body": body}])
-    x0, _, x1, _ = dl.card_rects["q"]
+    _x0, _, x1, _ = dl.card_rects["q"]
     assert len(dl.texts) >= 3
     from hud.text import text_width
 

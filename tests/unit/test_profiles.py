@@ -8,15 +8,40 @@ import pytest
 
 from hud.cli import main
 from hud.errors import HudError
-from hud.profiles import BUILTIN_PROFILES, SOURCES, ProfileRegistry, fov_from_diagonal, load_profile_file
+from hud.profiles import (
+    BUILTIN_PROFILES,
+    SOURCES,
+    ProfileRegistry,
+    fov_from_diagonal,
+    load_profile_file,
+)
 
-REQUIRED = {"orion", "rayban-display", "hololens2", "magicleap2", "spectacles5", "xreal-one-pro", "even-g1"}
-KEYS = {"name", "fov_h_deg", "fov_v_deg", "fov_diag_deg", "width_px", "height_px", "ppd", "peak_nits", "eyes",
-        "refresh_hz", "transmittance"}
+REQUIRED = {
+    "orion",
+    "rayban-display",
+    "hololens2",
+    "magicleap2",
+    "spectacles5",
+    "xreal-one-pro",
+    "even-g1",
+}
+KEYS = {
+    "name",
+    "fov_h_deg",
+    "fov_v_deg",
+    "fov_diag_deg",
+    "width_px",
+    "height_px",
+    "ppd",
+    "peak_nits",
+    "eyes",
+    "refresh_hz",
+    "transmittance",
+}
 
 
 def test_required_profiles_exist_with_sources() -> None:
-    assert REQUIRED <= set(BUILTIN_PROFILES)
+    assert set(BUILTIN_PROFILES) >= REQUIRED
     for name in REQUIRED:
         assert SOURCES[name], f"{name} cites no source"
 
@@ -25,12 +50,20 @@ def test_published_figures() -> None:
     p = BUILTIN_PROFILES
     assert p["orion"].eyes == 2 and p["orion"].fov_diag_deg == pytest.approx(70, abs=0.5)
     rb = p["rayban-display"]
-    assert (rb.eyes, rb.eye, rb.width_px, rb.height_px, rb.peak_nits) == (1, "right", 600, 600, 5000)
+    assert (rb.eyes, rb.eye, rb.width_px, rb.height_px, rb.peak_nits) == (
+        1,
+        "right",
+        600,
+        600,
+        5000,
+    )
     assert rb.fov_diag_deg == pytest.approx(20, abs=0.5)
     assert rb.ppd == pytest.approx(42, abs=1.0)
     assert (p["hololens2"].fov_h_deg, p["hololens2"].fov_v_deg) == (43, 29)
     ml = p["magicleap2"]
-    assert (ml.width_px, ml.height_px) == (1440, 1760) and ml.fov_diag_deg == pytest.approx(70, abs=0.5)
+    assert (ml.width_px, ml.height_px) == (1440, 1760) and ml.fov_diag_deg == pytest.approx(
+        70, abs=0.5
+    )
     assert p["spectacles5"].fov_diag_deg == pytest.approx(46, abs=0.5)
     assert p["spectacles5"].ppd == pytest.approx(37, abs=1.0)
     assert p["xreal-one-pro"].fov_diag_deg == pytest.approx(57, abs=0.5)
@@ -62,7 +95,7 @@ def test_profiles_json_command(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(capsys.readouterr().out)
     assert {d["name"] for d in data} >= REQUIRED
     for d in data:
-        assert KEYS <= set(d)
+        assert set(d) >= KEYS
 
 
 def test_profiles_table_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -88,8 +121,19 @@ def test_user_profile_from_toml(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_user_profile_from_json(tmp_path: Path) -> None:
     f = tmp_path / "p.json"
-    f.write_text(json.dumps({"name": "j", "width_px": 100, "height_px": 100, "fov_h_deg": 10, "fov_v_deg": 10,
-                             "peak_nits": 100, "transmittance": 0.5}))
+    f.write_text(
+        json.dumps(
+            {
+                "name": "j",
+                "width_px": 100,
+                "height_px": 100,
+                "fov_h_deg": 10,
+                "fov_v_deg": 10,
+                "peak_nits": 100,
+                "transmittance": 0.5,
+            }
+        )
+    )
     assert ProfileRegistry().add_file(f)[0].ppd == pytest.approx(10)
 
 
@@ -97,9 +141,14 @@ def test_user_profile_from_json(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ('name = "x"\n', "missing 'width_px'"),
-        ('name = "x"\nwidth_px = 100\nheight_px = 100\npeak_nits = 1\ntransmittance = 2\nfov_diag_deg = 10\n',
-         "'transmittance' must be"),
-        ('name = "x"\nwidth_px = 100\nheight_px = 100\npeak_nits = 1\ntransmittance = 0.5\n', "fov_diag_deg"),
+        (
+            'name = "x"\nwidth_px = 100\nheight_px = 100\npeak_nits = 1\ntransmittance = 2\nfov_diag_deg = 10\n',
+            "'transmittance' must be",
+        ),
+        (
+            'name = "x"\nwidth_px = 100\nheight_px = 100\npeak_nits = 1\ntransmittance = 0.5\n',
+            "fov_diag_deg",
+        ),
         ('name = "x"\nwidht_px = 1\n', "unknown profile key 'widht_px'"),
         ("this is not toml = = =\n", "not valid TOML"),
     ],

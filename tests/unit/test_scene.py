@@ -13,7 +13,15 @@ EXAMPLE: dict[str, Any] = {
     "profile": "rayban-display",
     "world": {"image": "street.jpg", "fov_h_deg": 70, "ambient_nits": 250},
     "objects": [{"id": "mug", "label": "mug", "box": [0.40, 0.55, 0.52, 0.75]}],
-    "cards": [{"id": "q1", "anchor": "mug", "title": "머그컵", "body": "세라믹 머그, 350 ml.", "state": "done"}],
+    "cards": [
+        {
+            "id": "q1",
+            "anchor": "mug",
+            "title": "머그컵",
+            "body": "세라믹 머그, 350 ml.",
+            "state": "done",
+        }
+    ],
 }
 
 

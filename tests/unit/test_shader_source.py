@@ -6,11 +6,15 @@ from hud.shader_source import ShaderLibrary, ShaderSourceError
 
 
 def lib(**files: str) -> ShaderLibrary:
-    return ShaderLibrary(search_path=[], overrides={k.replace("_", "."): v for k, v in files.items()})
+    return ShaderLibrary(
+        search_path=[], overrides={k.replace("_", "."): v for k, v in files.items()}
+    )
 
 
 def test_include_is_expanded_in_place() -> None:
-    src = lib(a_glsl="#version 330 core\n#include \"b.glsl\"\nvoid main() {}\n", b_glsl="float b;\n").load("a.glsl")
+    src = lib(
+        a_glsl='#version 330 core\n#include "b.glsl"\nvoid main() {}\n', b_glsl="float b;\n"
+    ).load("a.glsl")
     lines = src.splitlines()
     assert lines[0] == "#version 330 core"
     assert "float b;" in lines
@@ -18,7 +22,9 @@ def test_include_is_expanded_in_place() -> None:
 
 
 def test_defines_go_right_after_version() -> None:
-    src = lib(a_glsl="// comment\n#version 330 core\nvoid main() {}\n").load("a.glsl", {"TAPS": 12, "ON": True})
+    src = lib(a_glsl="// comment\n#version 330 core\nvoid main() {}\n").load(
+        "a.glsl", {"TAPS": 12, "ON": True}
+    )
     lines = src.splitlines()
     v = lines.index("#version 330 core")
     assert lines[v + 1] == "#define TAPS 12"
@@ -27,14 +33,14 @@ def test_defines_go_right_after_version() -> None:
 
 def test_direct_cycle_is_reported() -> None:
     with pytest.raises(ShaderSourceError, match=r"a.glsl -> a.glsl"):
-        lib(a_glsl="#include \"a.glsl\"\n").load("a.glsl")
+        lib(a_glsl='#include "a.glsl"\n').load("a.glsl")
 
 
 def test_indirect_cycle_names_the_whole_loop() -> None:
     files = lib(
-        a_glsl="#version 330 core\n#include \"b.glsl\"\n",
-        b_glsl="#include \"c.glsl\"\n",
-        c_glsl="#include \"b.glsl\"\n",
+        a_glsl='#version 330 core\n#include "b.glsl"\n',
+        b_glsl='#include "c.glsl"\n',
+        c_glsl='#include "b.glsl"\n',
     )
     with pytest.raises(ShaderSourceError, match=r"b.glsl -> c.glsl -> b.glsl"):
         files.load("a.glsl")
@@ -42,9 +48,9 @@ def test_indirect_cycle_names_the_whole_loop() -> None:
 
 def test_diamond_include_is_inserted_once() -> None:
     files = lib(
-        a_glsl="#version 330 core\n#include \"b.glsl\"\n#include \"c.glsl\"\n",
-        b_glsl="#include \"common.glsl\"\n",
-        c_glsl="#include \"common.glsl\"\n",
+        a_glsl='#version 330 core\n#include "b.glsl"\n#include "c.glsl"\n',
+        b_glsl='#include "common.glsl"\n',
+        c_glsl='#include "common.glsl"\n',
         common_glsl="float shared_fn;\n",
     )
     assert files.load("a.glsl").count("float shared_fn;") == 1
@@ -52,7 +58,7 @@ def test_diamond_include_is_inserted_once() -> None:
 
 def test_missing_file_names_it() -> None:
     with pytest.raises(ShaderSourceError, match="nope.glsl"):
-        lib(a_glsl="#version 330 core\n#include \"nope.glsl\"\n").load("a.glsl")
+        lib(a_glsl='#version 330 core\n#include "nope.glsl"\n').load("a.glsl")
 
 
 def test_bad_define_name_is_rejected() -> None:
