@@ -88,10 +88,12 @@ def _create_headless() -> RenderContext:
         kwargs["libgl"] = os.environ["WAVEGLASS_LIBGL"]
     try:
         if platform.system() == "Linux":
-            settings: dict[str, Any] = {"backend": "egl", **kwargs}
-            ctx = moderngl.create_standalone_context(330, **settings)
+            settings: Any = {"require": 330, "backend": "egl", **kwargs}
+            ctx = moderngl.create_standalone_context(**settings)
         else:
             ctx = moderngl.create_standalone_context(require=330)
+    except (TypeError, AttributeError):
+        raise  # a programming error, not a missing driver
     except Exception as exc:  # driver errors come as many types; all mean "no GL here"
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise GLUnavailableError(
