@@ -91,13 +91,17 @@ def _slerp_at(trace: HeadTrace, times: npt.NDArray[np.float64]) -> npt.NDArray[n
     return q / np.linalg.norm(q, axis=1, keepdims=True)
 
 
-def angle_between_deg(qa: npt.NDArray[np.float64], qb: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def angle_between_deg(
+    qa: npt.NDArray[np.float64], qb: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     """Rotation angle between orientations, degrees."""
     dot = np.clip(np.abs(np.sum(qa * qb, axis=1)), 0.0, 1.0)
     return np.degrees(2 * np.arccos(dot))
 
 
-def registration_error_deg(trace: HeadTrace, latency_ms: float, refresh_hz: float) -> npt.NDArray[np.float64]:
+def registration_error_deg(
+    trace: HeadTrace, latency_ms: float, refresh_hz: float
+) -> npt.NDArray[np.float64]:
     """Angular misregistration of world-anchored content at each displayed frame.
 
     Frames are shown at ``refresh_hz``; each shows content rendered for the pose

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from hud.errors import HudError
-from hud.latency import FrameDelayQueue, angle_between_deg, load_tum, registration_error_deg, summarize
+from hud.latency import (
+    FrameDelayQueue,
+    angle_between_deg,
+    load_tum,
+    registration_error_deg,
+    summarize,
+)
 from hud.profiles import BUILTIN_PROFILES
 
 TRACE = Path(__file__).resolve().parents[1] / "data" / "head_traces" / "head_motion_20s.tum.txt"
@@ -44,7 +50,10 @@ def test_misregistration_grows_with_latency_on_real_head_motion() -> None:
     trace = load_tum(TRACE)
     zero = registration_error_deg(trace, 0.0, 90.0)
     assert np.allclose(zero, 0.0, atol=1e-3)
-    p95 = [summarize(registration_error_deg(trace, lat, 90.0))["p95_deg"] for lat in (3.0, 13.0, 30.0, 50.0)]
+    p95 = [
+        summarize(registration_error_deg(trace, lat, 90.0))["p95_deg"]
+        for lat in (3.0, 13.0, 30.0, 50.0)
+    ]
     assert p95 == sorted(p95) and p95[0] < p95[-1]
     # At small latencies the error is ≈ angular speed × latency: compare with the trace's own speed.
     dt = np.diff(trace.t)
