@@ -44,17 +44,24 @@ def replay_frames(
 ) -> list[HandFrame]:
     """One-hand frames from a sequence of (21, 2|3) landmark arrays, ``fps`` apart.
 
-    Arrays in any units are fitted into the unit square first (the recognisers only use
-    relative geometry), so kinivi rows, which are wrist-relative in [-1, 1], replay too.
+    Landmarks already in normalised image coordinates ([0, 1]) are used as they are, so
+    motion added to them survives. Anything else (kinivi rows are wrist-relative in
+    [-1, 1]) is fitted into the middle of the image with *one* transform for the whole
+    sequence, which keeps the motion between frames too. NaN frames stay NaN.
     """
-    frames = []
-    for index, points in enumerate(hands):
-        pts = np.asarray(points, dtype=np.float64)
-        if np.isfinite(pts).all():
-            lo, hi = pts[:, :2].min(axis=0), pts[:, :2].max(axis=0)
+    arrays = [np.array(points, dtype=np.float64) for points in hands]
+    finite = [a[:, :2] for a in arrays if a.size and np.isfinite(a[:, :2]).all()]
+    if finite:
+        stacked = np.concatenate(finite)
+        lo, hi = stacked.min(axis=0), stacked.max(axis=0)
+        if lo.min() < 0.0 or hi.max() > 1.0:
             span = float(max(hi - lo)) or 1.0
-            pts = pts.copy()
-            pts[:, :2] = 0.25 + 0.5 * (pts[:, :2] - lo) / span
-        hand = HandLandmarks(pts, handedness=handedness, aspect_ratio=aspect_ratio)
-        frames.append(HandFrame(timestamp_ms=round(index * 1000.0 / fps), hands=(hand,)))
-    return frames
+            for a in arrays:
+                a[:, :2] = 0.25 + 0.5 * (a[:, :2] - lo) / span
+    return [
+        HandFrame(
+            timestamp_ms=round(index * 1000.0 / fps),
+            hands=(HandLandmarks(points, handedness=handedness, aspect_ratio=aspect_ratio),),
+        )
+        for index, points in enumerate(arrays)
+    ]

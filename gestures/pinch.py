@@ -149,6 +149,10 @@ class PinchRecognizer:
     def _confirm_end(self, t: int, ratio: float) -> list[GestureEvent]:
         if t - self._pending_ms < self.options.debounce_ms or ratio < self.options.enter_distance:
             return []
+        return self._finish(t)
+
+    def _finish(self, t: int) -> list[GestureEvent]:
+        """PinchEnd (and AirTap for a short, still pinch); back to idle."""
         self.state = PinchState.IDLE
         duration = self._pending_ms - self._start_ms  # the pinch ended when it opened
         dx = self._last_point[0] - self._start_point[0]
@@ -197,10 +201,15 @@ class PinchRecognizer:
         return events
 
     def _lost(self, t: int) -> list[GestureEvent]:
-        """No usable hand this frame: drop a pending start, cancel a stale pinch."""
+        """No usable hand this frame: drop a pending start, cancel a stale pinch.
+
+        A pinch already seen opening ends normally: the user let go, then the hand left.
+        """
         if self.state is PinchState.STARTING:
             self.state = PinchState.IDLE
             return []
+        if self.state is PinchState.RELEASING:
+            return self._finish(t)
         if not self.is_pinched or t - self._last_seen_ms <= self.options.lost_grace_ms:
             return []
         self.state = PinchState.IDLE

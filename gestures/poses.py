@@ -13,6 +13,16 @@ down: they are the same hand shape and differ only in where the thumb points rel
 to the *image's* up direction (y grows downward in image coordinates, so "up" is -y).
 A thumb within ``thumb_vertical_tolerance_deg`` of image up is ``thumbs_up``, of image
 down ``thumbs_down``; a thumb sticking out sideways from a closed hand is a ``fist``.
+
+How: each of index, middle, ring and pinky gets an extension score from several 2-D
+cues (:func:`finger_extension`); a pinch is tested first (thumb tip on index tip,
+whatever the other fingers do, so the "OK" sign is a pinch); otherwise the finger
+pattern is matched against open palm, fist, point and victory, and a closed hand with
+the thumb out is split into thumbs up / down by the thumb's image direction.
+
+Known limit: an index finger aimed straight at the camera projects onto the curled
+fingers, so in 2-D that "point" looks like a fist. On the kinivi sample this is most of
+the remaining point errors; depth (or a second view) would be needed to fix it.
 """
 
 from __future__ import annotations
@@ -29,8 +39,11 @@ from gestures.landmarks import (
     INDEX_PIP,
     INDEX_TIP,
     MIDDLE_DIP,
+    MIDDLE_MCP,
     MIDDLE_PIP,
     MIDDLE_TIP,
+    PINKY_MCP,
+    RING_MCP,
     THUMB_IP,
     THUMB_MCP,
     THUMB_TIP,
@@ -58,7 +71,7 @@ _MCPS = np.array([5, 9, 13, 17])
 _PIPS = np.array([6, 10, 14, 18])
 _DIPS = np.array([7, 11, 15, 19])
 _TIPS = np.array([8, 12, 16, 20])
-_PALM = np.array([WRIST, INDEX_MCP, 9, 13, 17])
+_PALM = np.array([WRIST, INDEX_MCP, MIDDLE_MCP, RING_MCP, PINKY_MCP])
 # Joints the thumb tip must be clear of to count as sticking out of a closed hand.
 _THUMB_CLEARANCE = np.array([5, 6, 7, 8, 9, 10, 11, 12])
 _INDEX_CHAIN = np.array([WRIST, INDEX_MCP, INDEX_PIP, INDEX_DIP, INDEX_TIP])

@@ -48,7 +48,7 @@ EFFECTS: tuple[str, ...] = (
 )
 
 #: Knee of the highlight shoulder: values below it are untouched.
-TONEMAP_KNEE = 0.8
+TONEMAP_KNEE = 0.9
 #: Automatic brightness aims the display's white at this multiple of the world's
 #: diffuse white seen through the lens (a 3:1 contrast ratio over white paper).
 AUTO_CONTRAST_TARGET = 2.0
@@ -92,17 +92,18 @@ def linear_to_srgb(x: npt.ArrayLike) -> npt.NDArray[np.float64]:
 
 
 def tonemap(x: npt.ArrayLike, knee: float = TONEMAP_KNEE) -> npt.NDArray[np.float64]:
-    """Highlight shoulder: identity below ``knee``, then a rational roll-off towards 1.
+    """Highlight shoulder: identity below ``knee``, then an algebraic roll-off towards 1.
 
-    ``y = k + e / (1 + e/(1-k))`` with ``e = x - k`` above the knee: continuous with slope
-    1 at the knee, monotonic, and never reaching 1, so mid-tones keep their physical values
-    and only highlights compress (a bright card over a bright wall keeps some gradation
-    instead of clipping flat).
+    ``y = k + e / √(1 + (e/(1-k))²)`` with ``e = x - k`` above the knee: continuous with
+    slope 1 at the knee, monotonic, and never reaching 1, so mid-tones keep their physical
+    values and only highlights compress (a bright card over a bright wall keeps some
+    gradation instead of clipping flat). Algebraic because the GPU version must be cheap
+    on a software rasteriser too.
     """
     a = np.maximum(np.asarray(x, dtype=np.float64), 0.0)
     k = knee
     e = np.maximum(a - k, 0.0)
-    return np.minimum(a, k) + e / (1.0 + e / (1.0 - k))
+    return np.minimum(a, k) + e / np.sqrt(1.0 + (e / (1.0 - k)) ** 2)
 
 
 def contrast_ratio(display_nits: float, transmittance: float, world_nits: float) -> float:

@@ -10,13 +10,14 @@ vec3 linear_to_srgb(vec3 c) {
     return mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), c));
 }
 
-// Highlight shoulder (hud.optics.tonemap): identity below the knee k, then a rational
-// roll-off towards 1 with slope 1 at the knee. Rational rather than exponential because a
-// software rasteriser pays dearly for exp() on every pixel.
+// Highlight shoulder (hud.optics.tonemap): identity below the knee k, then an algebraic
+// roll-off towards 1, y = k + e / sqrt(1 + (e / (1 - k))^2) with e = x - k: slope 1 at the
+// knee, monotonic, bounded by 1. Algebraic rather than exponential or rational because
+// inversesqrt is the one cheap transcendental on a software rasteriser.
 vec3 tonemap_shoulder(vec3 x, float k) {
-    x = max(x, 0.0);
     vec3 e = max(x - k, 0.0);
-    return min(x, k) + e / (1.0 + e / (1.0 - k));
+    vec3 r = e / (1.0 - k);
+    return min(max(x, 0.0), k) + e * inversesqrt(1.0 + r * r);
 }
 
 // Signed distance to a rounded rectangle centred at the origin with half-size b, radius r.

@@ -33,7 +33,7 @@ void main() {
     L += texelFetch(u_display_light, ivec2(p - u_origin), 0).rgb;
 #endif
 #if FX_STREAKS
-    L += u_streak_gain * texture(u_streaks, p / u_out_size).rgb;
+    L += u_streak_gain * texelFetch(u_streaks, ivec2(p) / STREAK_DOWNSCALE, 0).rgb;
 #endif
 #if OUTPUT_LINEAR
     f_color = vec4(L, 1.0);

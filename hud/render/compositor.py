@@ -36,7 +36,7 @@ class Compositor:
         self.size = size
         self.programs = programs
         self._variants: dict[
-            tuple[int, bool],
+            tuple[int, bool, bool],
             tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.VertexArray],
         ] = {}
         self.streak_prog = programs.get("fullscreen.vert", "streaks.frag", {"TAPS": STREAK_TAPS})
@@ -111,7 +111,10 @@ class Compositor:
         rect = fov_rect_px(uniforms, self.size)
         if rect is not None:
             self._bake_display_light(display, uniforms, flags, rect, display_version)
-        world_prog, world_vao, fov_prog, fov_vao = self._variant(flags, linear)
+        # Outside the FOV the light is T·world (+ streaks). Below the knee the shoulder is the
+        # identity, so when that light cannot pass the knee the world pass skips it, exactly.
+        world_tonemap = streaks or float(uniforms["u_T"]) > TONEMAP_KNEE  # type: ignore[arg-type]
+        world_prog, world_vao, fov_prog, fov_vao = self._variant(flags, linear, world_tonemap)
         fbo = self._linear() if linear else self.out_fbo
         fbo.use()
         if not linear:
@@ -204,19 +207,23 @@ class Compositor:
         return found
 
     def _variant(
-        self, flags: int, linear: bool
+        self, flags: int, linear: bool, world_tonemap: bool = True
     ) -> tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.VertexArray]:
         """The compose programs for one effect set (compiled on first use, then cached)."""
-        key = (flags, linear)
+        key = (flags, linear, world_tonemap)
         found = self._variants.get(key)
         if found is None:
             defines = {
                 **_fx_defines(flags),
                 "TONEMAP_KNEE": f"{TONEMAP_KNEE:.4f}",
                 "OUTPUT_LINEAR": int(linear),
+                "STREAK_DOWNSCALE": STREAK_DOWNSCALE,
             }
+            world_defines = dict(defines)
+            if not world_tonemap:
+                world_defines["FX_TONEMAP"] = 0
             world = self.programs.get(
-                "fullscreen.vert", "compose.frag", {**defines, "WITH_DISPLAY": 0}
+                "fullscreen.vert", "compose.frag", {**world_defines, "WITH_DISPLAY": 0}
             )
             fov = self.programs.get("rect.vert", "compose.frag", {**defines, "WITH_DISPLAY": 1})
             found = (world, self.ctx.vertex_array(world, []), fov, self.ctx.vertex_array(fov, []))

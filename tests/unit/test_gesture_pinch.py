@@ -134,6 +134,11 @@ def test_hand_vanishing_mid_pinch_cancels_instead_of_sticking() -> None:
     assert _kinds(later) == ["PinchStart", "PinchEnd", "AirTap"]
 
 
+def test_a_hand_that_opens_then_leaves_ends_the_pinch_normally() -> None:
+    events = _run(PinchRecognizer(), [0.05] * 5 + [0.6] + [None] * 5)
+    assert _kinds(events) == ["PinchStart", "PinchEnd", "AirTap"]
+
+
 def test_a_single_dropped_frame_does_not_cancel() -> None:
     events = _run(PinchRecognizer(), [0.05] * 5 + [None] + [0.05] * 5 + [0.6] * 3)
     assert _kinds(events) == ["PinchStart", "PinchEnd"]

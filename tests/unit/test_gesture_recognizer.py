@@ -78,3 +78,16 @@ def test_benchmark_hook_returns_ms_per_hand_without_asserting_speed() -> None:
     assert math.isfinite(cost) and cost > 0.0
     assert measure_gesture_ms_per_hand([]) == 0.0
     assert [f.timestamp_ms for f in frames[:3]] == [0, 33, 67]
+
+
+def test_replay_keeps_image_coordinates_and_motion() -> None:
+    base = synthetic_hand(pose_points("fist")).points[:, :2]
+    shifted = base + np.array([0.1, 0.0])
+    frames = replay_frames([base, shifted], fps=25.0, handedness="Left")
+    assert np.allclose(frames[0].hands[0].points[:, :2], base)
+    assert np.allclose(frames[1].hands[0].points[:, :2], shifted)
+    assert [f.timestamp_ms for f in frames] == [0, 40]
+    assert frames[0].hands[0].handedness == "Left"
+    _, hands = read_kinivi_keypoints(DATA / "kinivi_keypoint_sample.csv")
+    fitted = np.array([f.hands[0].points[:, :2] for f in replay_frames(hands[:20])])
+    assert fitted.min() >= 0.25 - 1e-9 and fitted.max() <= 0.75 + 1e-9
