@@ -71,6 +71,9 @@ def register(sub: Any) -> None:
         metavar="FILE",
         help="camera calibration (JSON or OpenCV YAML/XML), for poses",
     )
+    p.add_argument(
+        "--draw", metavar="OUT.png", help="also write the image with the detections drawn on it"
+    )
     p.set_defaults(func=run)
 
 
@@ -246,6 +249,11 @@ def run(args: argparse.Namespace) -> int:
     rgb = load_rgb(path)
     height, width = rgb.shape[:2]
     result = detect_image(rgb, args)
+    if getattr(args, "draw", None):
+        from hud.annotate import draw_detections
+        from hud.imageio import save_png
+
+        save_png(args.draw, draw_detections(rgb, result))
     if args.json:
         print(json.dumps(result, separators=(",", ":")))
     else:

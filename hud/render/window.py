@@ -10,6 +10,7 @@ a blit to its screen. Keys change what an engineer wants to compare while lookin
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -110,6 +111,8 @@ def show(
                 last = read_screen(rc.ctx, (w, h))
             window.flip()
             frames += 1
+            if max_frames is None and not state["dirty"]:
+                time.sleep(1 / 60)  # nothing changed: don't spin a core redrawing the same frame
             if max_frames is not None and frames >= max_frames:
                 break
     finally:
