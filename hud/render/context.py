@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import platform
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,15 @@ class RenderContext:
     backend: str
     window: Any = None
     info: dict[str, str] = field(default_factory=dict)
+
+    def current(self) -> AbstractContextManager[Any]:
+        """Make this context current for a block (restoring the previous one after).
+
+        Several headless contexts can live in one process (one per renderer); creating or
+        releasing one changes which is current, so every renderer enters its own before
+        issuing GL calls. A window's context is current on its own thread already.
+        """
+        return self.ctx if self.window is None else nullcontext()
 
     @property
     def renderer_name(self) -> str:

@@ -69,12 +69,15 @@ class HudRenderer:
     ) -> None:
         self.profile = profile
         self.size = size
+        #: A context passed in belongs to the caller (several renderers may share it).
+        self._owns_context = context is None
         self.context = context or create_context(backend, size=size)
         self.ctx = self.context.ctx
-        self.programs = ProgramCache(self.ctx)
-        self.display = DisplayRenderer(self.ctx, self.programs, profile)
-        self.compositor = Compositor(self.ctx, self.programs, size)
-        self.compositor.set_uniformity(uniformity_map(profile))
+        with self.context.current():
+            self.programs = ProgramCache(self.ctx)
+            self.display = DisplayRenderer(self.ctx, self.programs, profile)
+            self.compositor = Compositor(self.ctx, self.programs, size)
+            self.compositor.set_uniformity(uniformity_map(profile))
 
     def has_display(self, eye: str) -> bool:
         return self.profile.eyes == 2 or self.profile.eye == eye
@@ -88,6 +91,17 @@ class HudRenderer:
         linear: bool = False,
     ) -> EyeFrame:
         """Render one eye. ``world_rgb=None`` reuses the world image already uploaded."""
+        with self.context.current():
+            return self._render_eye(scene, world_rgb, eye, effects, linear)
+
+    def _render_eye(
+        self,
+        scene: Scene,
+        world_rgb: npt.NDArray[np.uint8] | None,
+        eye: str,
+        effects: frozenset[str],
+        linear: bool = False,
+    ) -> EyeFrame:
         if world_rgb is not None:
             self.compositor.set_world(world_rgb)
         view = ViewGeometry.make(
@@ -133,9 +147,11 @@ class HudRenderer:
         )
 
     def release(self) -> None:
-        self.display.release()
-        self.compositor.release()
-        self.context.release()
+        with self.context.current():
+            self.display.release()
+            self.compositor.release()
+        if self._owns_context:
+            self.context.release()
 
 
 def render_scene(

@@ -22,7 +22,7 @@ FOV = 70.0
 def renderers() -> Iterator[dict[str, HudRenderer]]:
     made: dict[str, HudRenderer] = {}
     yield made
-    for r in made.values():
+    for r in reversed(list(made.values())):  # the first one owns the shared context
         r.release()
 
 
@@ -32,6 +32,9 @@ def get(renderers: dict[str, HudRenderer], name: str) -> HudRenderer:
         renderers[name] = HudRenderer(
             BUILTIN_PROFILES[name], (W, H), context=ctx_owner.context if ctx_owner else None
         )
+    # Renderers enter their context only around their own calls, and other tests create and
+    # release contexts: make ours current for the rest of a test that drives it directly.
+    renderers[name].context.current().__enter__()
     return renderers[name]
 
 
@@ -225,3 +228,98 @@ def test_monocular_profile_leaves_other_eye_clear() -> None:
     assert right.display.max() > 0.5
     assert np.ptp(left.composite) == 0  # uniform world, nothing added
     assert right.composite.max() > left.composite.max()
+
+
+def test_eyebox_pupil_offset_vignettes_one_side(renderers: dict[str, HudRenderer]) -> None:
+    r = get(renderers, "hololens2")
+    prof = r.profile
+    r.compositor.set_world(np.zeros((H, W, 3), np.uint8))
+    white = np.ones((prof.height_px, prof.width_px, 3))
+    view = ViewGeometry.make(prof, W, H, FOV, "right", 3.0)
+    cy = int(view.display_uv_to_image_px(0.5, 0.5)[1])
+    xl = int(view.display_uv_to_image_px(0.08, 0.5)[0])
+    xr = int(view.display_uv_to_image_px(0.92, 0.5)[0])
+
+    def row(pupil_x: float) -> np.ndarray:
+        u = compose_uniforms(prof, view, 250.0, 0.05, frozenset({"eyebox"}), (pupil_x, 0.0))
+        tex = display_tex(r.ctx, white)
+        try:
+            r.compositor.compose(tex, u, linear=True)
+        finally:
+            tex.release()
+        return r.compositor.read_linear()[cy, :, 1]
+
+    centred = row(0.0)
+    inside = row(prof.eyebox_mm[0] / 2 - 0.5)  # still inside the eyebox: nothing lost
+    outside = row(prof.eyebox_mm[0] / 2 + 3.0)  # pupil moved right, past the eyebox edge
+    assert inside[xl] == pytest.approx(centred[xl], rel=0.02)
+    assert inside[xr] == pytest.approx(centred[xr], rel=0.02)
+    # Moving the pupil right loses the fields whose beams land left of it: the left side of
+    # the FOV (negative field angles shift footprints right, so the right side stays lit).
+    assert min(outside[xl], outside[xr]) < 0.6 * centred[xl]
+    assert max(outside[xl], outside[xr]) > 0.95 * centred[xl]
+
+
+def test_world_streaks_come_from_bright_light_only(renderers: dict[str, HudRenderer]) -> None:
+    r = get(renderers, "hololens2")
+    world = np.full((H, W, 3), 60, np.uint8)
+    world[88:92, 158:162] = 255  # a lamp
+    r.compositor.set_world(world)
+    black = np.zeros((r.profile.height_px, r.profile.width_px, 3))
+    on = compose(r, black, frozenset({"streaks"}))
+    off = compose(r, black, frozenset())
+    extra = on - off
+    beside = extra[90, 175:200].sum(axis=1)
+    above = extra[60:80, 160].sum(axis=1)
+    assert beside.max() > 0.01  # a streak along the grating (horizontal)
+    assert above.max() < 1e-3  # not across it
+    far_colour = extra[90, 185]
+    near_colour = extra[90, 165]
+    assert far_colour[0] / max(far_colour[2], 1e-6) > near_colour[0] / max(
+        near_colour[2], 1e-6
+    )  # red spreads farther
+    r.compositor.set_world(np.full((H, W, 3), 200, np.uint8))  # bright but not a light source
+    assert (
+        np.abs(compose(r, black, frozenset({"streaks"})) - compose(r, black, frozenset())).max()
+        < 1e-4
+    )
+
+
+def test_ghost_is_a_faint_displaced_copy(renderers: dict[str, HudRenderer]) -> None:
+    r = get(renderers, "rayban-display")
+    prof = r.profile
+    r.compositor.set_world(np.zeros((H, W, 3), np.uint8))
+    disp = np.zeros((prof.height_px, prof.width_px, 3))
+    disp[250:350, 250:350] = 1.0  # a white square in the middle of the display
+    with_ghost = compose(r, disp, frozenset({"ghost"}), brightness=0.05)
+    without = compose(r, disp, frozenset(), brightness=0.05)
+    diff = (with_ghost - without)[..., 1]
+    main = without[..., 1].max()
+    assert 0.5 * prof.artefacts.ghost * main < diff.max() < 1.5 * prof.artefacts.ghost * main
+    ys, xs = np.nonzero(diff > 0.5 * diff.max())
+    my, mx = np.nonzero(without[..., 1] > 0.5 * main)
+    gx, gy = prof.artefacts.ghost_offset_deg
+    assert (ys.mean() - my.mean()) * np.sign(gy or 1) > 0 or gy == 0  # displaced the right way
+    assert abs(xs.mean() - mx.mean()) <= abs(gx) * 3 + 1
+
+
+def test_renderers_with_their_own_contexts_do_not_disturb_each_other() -> None:
+    """Creating or releasing one renderer's context must not break another's frames."""
+    scene = parse_scene(
+        {
+            "version": 1,
+            "profile": "orion",
+            "world": {"color": [0.2, 0.2, 0.2], "width": 96, "height": 64},
+            "cards": [{"id": "q", "title": "A"}],
+        }
+    )
+    fx = frozenset(EFFECTS)
+    world = np.full((64, 96, 3), 51, np.uint8)
+    a = HudRenderer(BUILTIN_PROFILES["orion"], (96, 64))
+    first = a.render_eye(scene, world, "right", fx).composite
+    b = HudRenderer(BUILTIN_PROFILES["rayban-display"], (96, 64))
+    b.render_eye(scene, world, "right", fx)
+    b.release()
+    again = a.render_eye(scene, world, "right", fx).composite
+    a.release()
+    assert np.array_equal(first, again)
