@@ -10,9 +10,11 @@ plane), sized so its palm size (see :func:`gestures.landmarks.palm_size`) is 1 b
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from gestures.clock import FrameClock
 from gestures.landmarks import (
     INDEX_DIP,
     INDEX_MCP,
@@ -21,6 +23,7 @@ from gestures.landmarks import (
     THUMB_TIP,
     FloatArray,
     Handedness,
+    HandFrame,
     HandLandmarks,
 )
 
@@ -172,3 +175,219 @@ def synthetic_hand(
     """A :class:`HandLandmarks` for hand-space ``points`` placed in the image (2-D only)."""
     image = place(points, centre, size, rotation_deg, handedness, aspect_ratio)
     return HandLandmarks(image, handedness=handedness, aspect_ratio=aspect_ratio)
+
+
+# ------------------------------------------------------------------------ scripted hand
+
+#: Thumb offset from the index side when not touching, and when touching (palm sizes);
+#: the values the microgesture tests use, well outside and inside the contact band.
+MICRO_AWAY = 0.45
+MICRO_TOUCH = 0.05
+#: Time the thumb takes to reach or leave the index side in scripted microgestures.
+_THUMB_TRAVEL_MS = 40
+
+
+@dataclass
+class _Segment:
+    """A straight move of the wrist from ``p0`` at ``t0`` to ``p1`` at ``t1``."""
+
+    t0: int
+    t1: int
+    p0: FloatArray
+    p1: FloatArray
+
+    def at(self, t: int) -> FloatArray:
+        if t >= self.t1 or self.t1 <= self.t0:
+            return self.p1
+        f = max(0.0, (t - self.t0) / (self.t1 - self.t0))
+        return np.asarray(self.p0 + f * (self.p1 - self.p0), dtype=np.float64)
+
+
+class ScriptedHand:
+    """A hand you can script like a puppet; :meth:`tick` gives what a tracker would see.
+
+    Demos and tests need hands that pinch, swipe and change pose on cue without a
+    camera. Commands take effect from the time of the last :meth:`tick` (``start_ms``
+    before the first): :meth:`move_to` glides the wrist linearly and queues behind a
+    move still in progress, so ``move_to(a, 200); move_to(b, 800)`` is a swipe and a
+    slow return; pose, pinch and visibility change at once; :meth:`thumb_tap` and
+    :meth:`thumb_swipe` play short thumb animations on the side of the index finger.
+
+    :meth:`tick` returns a :class:`HandFrame` in normalised image coordinates with the
+    hand's handedness, exactly the type trackers produce, so the result can be fed to
+    :class:`~gestures.recognizer.GestureRecognizer` unchanged. ``noise`` adds Gaussian
+    jitter of that many image heights to every landmark, like a real tracker's.
+    """
+
+    def __init__(
+        self,
+        handedness: Handedness = "Right",
+        position: Sequence[float] = (0.5, 0.6),
+        size: float = 0.12,
+        pose: str = "open_palm",
+        rotation_deg: float = 0.0,
+        aspect_ratio: float = 1.0,
+        score: float = 1.0,
+        visible: bool = True,
+        noise: float = 0.0,
+        seed: int = 0,
+        start_ms: int = 0,
+    ) -> None:
+        self.handedness: Handedness = handedness
+        self.size = float(size)
+        self.rotation_deg = float(rotation_deg)
+        self.aspect_ratio = float(aspect_ratio)
+        self.score = float(score)
+        self.visible = visible
+        self.noise = float(noise)
+        self._rng = np.random.default_rng(seed)
+        self._clock = FrameClock()
+        self._now = int(start_ms)
+        self._segments: list[_Segment] = []
+        self._base = np.asarray(position, dtype=np.float64).copy()
+        self._pose = ""
+        self.set_pose(pose)
+        self._pinch_gap: float | None = None
+        self._thumb: list[tuple[int, float, float]] = []  # (t, position, offset) keyframes
+
+    # -- commands -----------------------------------------------------------------------
+
+    def show(self) -> None:
+        """Make the hand visible from the next tick."""
+        self.visible = True
+
+    def hide(self) -> None:
+        """Take the hand out of view (trackers then report no hand)."""
+        self.visible = False
+
+    def move_to(self, x: float, y: float, duration_ms: int = 0) -> None:
+        """Glide the wrist to normalised image ``(x, y)`` in ``duration_ms``."""
+        start = max(self._now, self._segments[-1].t1 if self._segments else self._now)
+        p0 = self._position_at(start)
+        p1 = np.array([float(x), float(y)])
+        self._segments.append(_Segment(start, start + max(0, int(duration_ms)), p0, p1))
+
+    @property
+    def moving_until_ms(self) -> int:
+        """When the queued moves end (the last tick time when there are none)."""
+        return max(self._now, self._segments[-1].t1 if self._segments else self._now)
+
+    @property
+    def pose(self) -> str:
+        """The base pose (what the hand shows when not pinching or thumb-gesturing)."""
+        return self._pose
+
+    def set_pose(self, name: str) -> None:
+        """Show a :mod:`gestures.poses` pose, or ``relaxed`` (the microgesture rest).
+
+        Ends any thumb animation; a held pinch stays held.
+        """
+        if name != "relaxed":
+            pose_points(name)  # raises ValueError for an unknown name
+        self._pose = name
+        self._thumb = []
+
+    def pinch(self, gap: float = 0.0) -> None:
+        """Close thumb and index (to ``gap`` palm sizes apart) until :meth:`release`."""
+        self._pinch_gap = float(gap)
+
+    def release(self) -> None:
+        """Open the pinch: back to the base pose."""
+        self._pinch_gap = None
+
+    @property
+    def pinched(self) -> bool:
+        """Whether a pinch is held."""
+        return self._pinch_gap is not None
+
+    def thumb_tap(self, duration_ms: int = 150, position: float = 0.3) -> None:
+        """Tap the thumb on the side of the index; the hand stays ``relaxed`` after."""
+        t0 = self._now
+        hold = t0 + _THUMB_TRAVEL_MS + max(0, int(duration_ms))
+        self._pose = "relaxed"
+        self._thumb = [
+            (t0, position, MICRO_AWAY),
+            (t0 + _THUMB_TRAVEL_MS, position, MICRO_TOUCH),
+            (hold, position, MICRO_TOUCH),
+            (hold + _THUMB_TRAVEL_MS, position, MICRO_AWAY),
+        ]
+
+    def thumb_swipe(self, direction: str = "forward", duration_ms: int = 250) -> None:
+        """Slide the thumb along the index, ``forward`` (towards the tip) or ``back``."""
+        if direction not in ("forward", "back"):
+            raise ValueError(f"thumb swipe direction must be forward or back, not {direction!r}")
+        start, end = (0.1, 0.65) if direction == "forward" else (0.65, 0.1)
+        t0 = self._now
+        t1 = t0 + _THUMB_TRAVEL_MS
+        t2 = t1 + max(1, int(duration_ms))
+        self._pose = "relaxed"
+        self._thumb = [
+            (t0, start, MICRO_AWAY),
+            (t1, start, MICRO_TOUCH),
+            (t2, end, MICRO_TOUCH),
+            (t2 + _THUMB_TRAVEL_MS, end, MICRO_AWAY),
+        ]
+
+    @property
+    def busy_until_ms(self) -> int:
+        """When every queued move and thumb animation is over."""
+        thumb_end = self._thumb[-1][0] if self._thumb else self._now
+        return max(self.moving_until_ms, thumb_end)
+
+    # -- output -------------------------------------------------------------------------
+
+    def _position_at(self, t: int) -> FloatArray:
+        started = [s for s in self._segments if s.t0 <= t]
+        return started[-1].at(t) if started else self._base
+
+    def _shape_at(self, t: int) -> FloatArray:
+        if self._pinch_gap is not None:
+            return pinch_points(self._pinch_gap)
+        if self._thumb:
+            times = [k[0] for k in self._thumb]
+            position = float(np.interp(t, times, [k[1] for k in self._thumb]))
+            offset = float(np.interp(t, times, [k[2] for k in self._thumb]))
+            return thumb_on_index_points(position, offset)
+        if self._pose == "relaxed":
+            return thumb_on_index_points(0.3, MICRO_AWAY)
+        return pose_points(self._pose)
+
+    def hand_at(self, timestamp_ms: int) -> HandLandmarks | None:
+        """The landmarks at ``timestamp_ms`` without advancing (None when hidden)."""
+        if not self.visible:
+            return None
+        t = int(timestamp_ms)
+        wrist = self._position_at(t)
+        points = place(
+            self._shape_at(t),
+            (float(wrist[0]), float(wrist[1])),
+            self.size,
+            self.rotation_deg,
+            self.handedness,
+            self.aspect_ratio,
+        )
+        if self.noise > 0:
+            points = points + self._rng.normal(0.0, self.noise, points.shape) * np.array(
+                [1.0 / self.aspect_ratio, 1.0]
+            )
+        return HandLandmarks(
+            points, handedness=self.handedness, score=self.score, aspect_ratio=self.aspect_ratio
+        )
+
+    def tick(self, timestamp_ms: int) -> HandFrame:
+        """Advance to ``timestamp_ms`` and return the frame a tracker would give.
+
+        Raises :class:`~gestures.errors.TimestampOrderError` if time goes backwards.
+        """
+        self._clock.advance(timestamp_ms)
+        t = int(timestamp_ms)
+        hand = self.hand_at(t)
+        self._now = t
+        # Finished moves collapse into the base position so the list stays short.
+        done = [s for s in self._segments if s.t1 <= t]
+        if done:
+            self._base = self._position_at(t) if len(done) == len(self._segments) else done[-1].p1
+            self._segments = [s for s in self._segments if s.t1 > t]
+        if self._thumb and self._thumb[-1][0] <= t:
+            self._thumb = []
+        return HandFrame(timestamp_ms=t, hands=() if hand is None else (hand,))
