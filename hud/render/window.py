@@ -11,8 +11,10 @@ a blit to its screen. Keys change what an engineer wants to compare while lookin
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 import moderngl
 import numpy as np
@@ -35,6 +37,28 @@ def read_screen(ctx: moderngl.Context, size: tuple[int, int]) -> npt.NDArray[np.
     return np.frombuffer(raw, np.uint8).reshape(size[1], size[0], 3)[::-1].copy()
 
 
+class WindowController(Protocol):
+    """An app driving the window: it gets the input first and may replace the scene.
+
+    Input handlers return True when they used the event (then the viewer's own keys are
+    skipped, as a pyglet handler that returns ``EVENT_HANDLED``). Mouse positions are
+    window pixels with y down. ``update`` is called every frame with the frame time in
+    milliseconds and returns a new scene when the picture should change.
+    """
+
+    def key_press(self, key: str) -> bool: ...
+
+    def key_release(self, key: str) -> bool: ...
+
+    def mouse_move(self, x: float, y: float) -> None: ...
+
+    def mouse_press(self, button: str = "left") -> bool: ...
+
+    def mouse_release(self, button: str = "left") -> bool: ...
+
+    def update(self, timestamp_ms: int) -> Scene | None: ...
+
+
 def show(
     scene: Scene,
     profiles: list[DisplayProfile],
@@ -42,8 +66,14 @@ def show(
     eye: str = "right",
     max_frames: int | None = None,
     screenshot: str | Path | None = None,
+    controller: WindowController | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> int:
-    """Open a window and show the scene through ``profiles[0]``; returns frames shown."""
+    """Open a window and show the scene through ``profiles[0]``; returns frames shown.
+
+    ``clock`` returns seconds (default: pyglet's clock); it is only read to timestamp
+    frames for ``controller``, so a test can pass a fake one.
+    """
     world = world_pixels(scene)
     h, w = world.shape[:2]
     rc = create_context("window", size=(w, h), title=f"Waveglass — {profiles[0].label}")
@@ -65,9 +95,44 @@ def show(
 
     key = pyglet.window.key
 
+    if clock is None:
+        clock = pyglet.clock.get_default().time
+
+    def key_text(symbol: int) -> str:
+        return str(key.symbol_string(symbol))
+
+    @window.event
+    def on_mouse_motion(x: int, y: int, dx: int, dy: int) -> None:
+        if controller is not None:
+            controller.mouse_move(float(x), float(h - y))
+
+    @window.event
+    def on_mouse_drag(x: int, y: int, dx: int, dy: int, buttons: int, modifiers: int) -> None:
+        on_mouse_motion(x, y, dx, dy)
+
+    @window.event
+    def on_mouse_press(x: int, y: int, button: int, modifiers: int) -> None:
+        if controller is not None and button == pyglet.window.mouse.LEFT:
+            controller.mouse_press("left")
+
+    @window.event
+    def on_mouse_release(x: int, y: int, button: int, modifiers: int) -> None:
+        if controller is not None and button == pyglet.window.mouse.LEFT:
+            controller.mouse_release("left")
+
+    @window.event
+    def on_key_release(symbol: int, modifiers: int) -> None:
+        if controller is not None:
+            controller.key_release(key_text(symbol))
+
     @window.event
     def on_key_press(symbol: int, modifiers: int) -> None:
         nonlocal renderer
+        if controller is not None and controller.key_press(key_text(symbol)):
+            return
+        if symbol == key.ESCAPE:
+            window.has_exit = True
+            return
         if symbol == key.P and len(profiles) > 1:
             state["profile"] = (int(state["profile"]) + 1) % len(profiles)  # type: ignore[call-overload]
             renderer.display.release()
@@ -94,6 +159,11 @@ def show(
     try:
         while not window.has_exit:
             window.dispatch_events()
+            if controller is not None:
+                updated = controller.update(int(round(clock() * 1000)))
+                if updated is not None:
+                    scene = updated
+                    state["dirty"] = True
             if state["dirty"]:
                 s = replace(
                     scene,
@@ -125,4 +195,4 @@ def show(
     return frames
 
 
-__all__ = ["AMBIENTS", "Viewer", "World", "read_screen", "show"]
+__all__ = ["AMBIENTS", "Viewer", "WindowController", "World", "read_screen", "show"]

@@ -1,0 +1,236 @@
+"""Gaze + pinch menu: look at an answer, pinch anywhere to pick it (as on Vision Pro / Orion).
+
+The assistant offers three follow-ups as cards on the display. The gaze router tells the
+app which of *its* cards is looked at (never where the eyes are), the card under the gaze
+lights up, and a pinch commits it. Resting the gaze on a card for 0.8 s (dwell) also
+commits it.
+
+Input comes from `gestures.simulate.InputSimulator`: the mouse is the gaze and space (or
+the left button) is the pinch. The scripted hand's landmarks go through the real gesture
+recogniser, so a camera-driven build sees the same events.
+
+    python demos/gaze_pinch_menu.py                 # window if a display is present
+    python demos/gaze_pinch_menu.py --script --out-dir out/menu   # headless, scripted
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from gestures.selection import (
+    Commit,
+    DwellProgress,
+    GazeRouter,
+    HoverEnter,
+    HoverExit,
+    SelectionOptions,
+    Target,
+)
+from gestures.simulate import InputSimulator, SimulatorOptions
+from hud.errors import HudError
+from hud.imageio import save_png
+from hud.layout import layout_scene
+from hud.optics import EFFECTS, ViewGeometry
+from hud.profiles import DisplayProfile, get_profile
+from hud.scene import Card, Scene, parse_scene
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+CHOICES = (
+    ("route", "길 안내 · Directions", "가장 가까운 약국까지 350 m"),
+    ("call", "전화 걸기 · Call", "약국: 02-123-4567"),
+    ("save", "나중에 · Save for later", "오늘 저녁 알림으로 저장"),
+)
+
+
+class MenuApp:
+    """Three choice cards; the router's hover and commit events change their states."""
+
+    def __init__(self, base: Scene, profile: DisplayProfile, size: tuple[int, int]) -> None:
+        self.base = base
+        self.profile = profile
+        self.size = size
+        self.router = GazeRouter(SelectionOptions(dwell_ms=800))
+        self.session = self.router.connect("menu-demo")
+        self.session.push_handlers(self)
+        fov_v = 2 * math.degrees(
+            math.atan(size[1] / size[0] * math.tan(math.radians(base.world.fov_h_deg / 2)))
+        )
+        self.simulator = InputSimulator(
+            SimulatorOptions(window_size=size, fov_deg=(base.world.fov_h_deg, fov_v)),
+            router=self.router,
+        )
+        self.hovered: str | None = None
+        self.chosen: str | None = None
+        self.log: list[str] = []
+        self._dirty = True
+        self._place_targets()
+
+    # -- selection events (only for this app's own targets) -----------------------------
+    def on_hover_enter(self, event: HoverEnter) -> None:
+        self.hovered = event.target_id
+        self._dirty = True
+        self.log.append(f"{event.timestamp_ms:>6} ms  hover  {event.target_id}")
+
+    def on_hover_exit(self, event: HoverExit) -> None:
+        self.hovered = None
+        self._dirty = True
+
+    def on_dwell_progress(self, event: DwellProgress) -> None:
+        pass
+
+    def on_commit(self, event: Commit) -> None:
+        self.chosen = event.target_id
+        self._dirty = True
+        self.log.append(f"{event.timestamp_ms:>6} ms  commit {event.target_id} (by {event.method})")
+
+    # -- scene ------------------------------------------------------------------------
+    def scene(self) -> Scene:
+        cards = []
+        for cid, title, body in CHOICES:
+            state = "done" if cid == self.chosen else "info" if cid == self.hovered else "listening"
+            cards.append(Card(id=cid, title=title, body=body, state=state))
+        return replace(self.base, cards=tuple(cards))
+
+    def _place_targets(self) -> None:
+        """Targets where the cards are drawn, in the simulator's gaze angles."""
+        w, h = self.size
+        view = ViewGeometry.make(
+            self.profile, w, h, self.base.world.fov_h_deg, "right", self.base.world.depth_m
+        )
+        dl = layout_scene(self.scene(), self.profile, view, self.size)
+        fov_h, fov_v = self.simulator.options.fov_deg
+        for cid, (x0, y0, x1, y1) in dl.card_rects.items():
+            ax, ay = view.display_uv_to_image_px(
+                x0 / self.profile.width_px, y0 / self.profile.height_px
+            )
+            bx, by = view.display_uv_to_image_px(
+                x1 / self.profile.width_px, y1 / self.profile.height_px
+            )
+            yaw = ((ax + bx) / 2 / w - 0.5) * fov_h
+            pitch = (0.5 - (ay + by) / 2 / h) * fov_v
+            self.session.add_target(
+                Target(cid, yaw, pitch, (bx - ax) / w * fov_h, (by - ay) / h * fov_v)
+            )
+        self.centres = {t.id: t for t in self.session.targets}
+
+    # -- window controller --------------------------------------------------------------
+    def key_press(self, key: str) -> bool:
+        return self.simulator.key_press(key)
+
+    def key_release(self, key: str) -> bool:
+        return self.simulator.key_release(key)
+
+    def mouse_move(self, x: float, y: float) -> None:
+        self.simulator.mouse_move(x, y)
+
+    def mouse_press(self, button: str = "left") -> bool:
+        return self.simulator.mouse_press(button)
+
+    def mouse_release(self, button: str = "left") -> bool:
+        return self.simulator.mouse_release(button)
+
+    def update(self, timestamp_ms: int) -> Scene | None:
+        self.simulator.tick(timestamp_ms)
+        if self._dirty:
+            self._dirty = False
+            return self.scene()
+        return None
+
+    def look_at(self, target_id: str) -> None:
+        """Move the simulated gaze (the mouse) to a card's centre."""
+        t = self.centres[target_id]
+        fov_h, fov_v = self.simulator.options.fov_deg
+        w, h = self.size
+        self.mouse_move((t.yaw_deg / fov_h + 0.5) * w, (0.5 - t.pitch_deg / fov_v) * h)
+
+
+def base_scene(profile: str) -> Scene:
+    return parse_scene(
+        {
+            "version": 1,
+            "profile": profile,
+            "world": {"image": "desk.jpg", "fov_h_deg": 62, "ambient_nits": 150},
+        },
+        base_dir=ASSETS,
+    )
+
+
+def run_script(app: MenuApp, out_dir: Path) -> list[str]:
+    """Look at 'call', pinch; then rest the gaze on 'save' until dwell picks it."""
+    from hud.imageio import world_pixels
+    from hud.render.pipeline import HudRenderer
+
+    renderer = HudRenderer(app.profile, app.size)
+    world = world_pixels(app.base)
+    written = []
+
+    def snap(name: str, t: int) -> None:
+        scene = app.update(t) or app.scene()
+        frame = renderer.render_eye(scene, world, "right", frozenset(EFFECTS))
+        written.append(str(save_png(out_dir / f"{name}.png", frame.composite)))
+
+    clock = {"t": 0}
+
+    def run_for(ms: int) -> int:
+        end = clock["t"] + ms
+        while clock["t"] < end:
+            clock["t"] += 33
+            app.update(clock["t"])
+        return clock["t"]
+
+    try:
+        snap("0-menu", 0)
+        app.look_at("call")
+        snap("1-looking-at-call", run_for(400))
+        app.key_press("space")
+        run_for(170)
+        app.key_release("space")
+        snap("2-pinched-call", run_for(170))
+        app.look_at("save")
+        snap("3-dwelled-on-save", run_for(1170))
+    finally:
+        renderer.release()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--profile", default="orion")
+    ap.add_argument("--script", action="store_true", help="run the scripted session headless")
+    ap.add_argument("--out-dir", default="out/menu")
+    args = ap.parse_args(argv)
+    try:
+        base = base_scene(args.profile)
+        profile = get_profile(args.profile)
+        size = (base.world.width, base.world.height)
+        from hud.imageio import world_pixels
+
+        h, w = world_pixels(base).shape[:2]
+        app = MenuApp(base, profile, (w, h))
+        has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        if args.script or not has_display:
+            out = Path(args.out_dir)
+            out.mkdir(parents=True, exist_ok=True)
+            for path in run_script(app, out):
+                print(f"wrote {path}")
+            print("\n".join(app.log))
+            return 0
+        from hud.render.window import show
+
+        print("mouse = gaze, space or left button = pinch; Esc quits")
+        show(app.scene(), [profile], frozenset(EFFECTS), controller=app)
+        print("\n".join(app.log))
+        del size
+    except HudError as exc:
+        print(f"menu demo: error: {exc.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
