@@ -20,9 +20,17 @@ whatever the other fingers do, so the "OK" sign is a pinch); otherwise the finge
 pattern is matched against open palm, fist, point and victory, and a closed hand with
 the thumb out is split into thumbs up / down by the thumb's image direction.
 
-Known limit: an index finger aimed straight at the camera projects onto the curled
-fingers, so in 2-D that "point" looks like a fist. On the kinivi sample this is most of
-the remaining point errors; depth (or a second view) would be needed to fix it.
+An index aimed at the camera is foreshortened and, in 2-D, can project back over the
+curled fingers like a fist's. Two things catch it. In 2-D, the index is still straight
+and long from knuckle to tip while the other fingers visibly curl (:func:`_aimed_index`).
+With depth (a :class:`HandLandmarks` with a varying z, as MediaPipe gives), the finger
+cues are also measured on the 3-D shape and blended with the 2-D ones, the 3-D ones
+counting more the more a finger is foreshortened in the image. Depth is extra evidence
+only: without it the hand is classified from its 2-D shape alone.
+
+Known limit: an index aimed straight at the camera with no depth, short in projection
+or hooked at the tip, is still the same 2-D shape as a fist and is called one. On the
+kinivi sample (2-D only) that is most of the remaining point errors.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from gestures.landmarks import (
     MIDDLE_MCP,
     MIDDLE_PIP,
     MIDDLE_TIP,
+    PALM_LENGTH_PER_WIDTH,
     PINKY_MCP,
     RING_MCP,
     THUMB_IP,
@@ -80,6 +89,10 @@ _INDEX_CHAIN = np.array([WRIST, INDEX_MCP, INDEX_PIP, INDEX_DIP, INDEX_TIP])
 # joint from the wrist, the three bones, and knuckle to tip.
 _VEC_FROM = np.concatenate([[WRIST] * 4, [WRIST] * 4, _MCPS, _PIPS, _DIPS, _MCPS])
 _VEC_TO = np.concatenate([_TIPS, _PIPS, _PIPS, _DIPS, _TIPS, _TIPS])
+# Bones meeting at the middle and end joints (PIP then DIP, 4 fingers each): bone
+# _BEND_FROM -> _BEND_TO and the next one along the finger, one landmark further.
+_BEND_FROM = np.concatenate([_MCPS, _PIPS])
+_BEND_TO = np.concatenate([_PIPS, _DIPS])
 _CUE_HALF_WIDTHS = np.array([[0.1], [0.15], [0.07], [0.08]])
 
 #: Which of index, middle, ring, pinky are extended in each finger-count pose.
@@ -116,6 +129,17 @@ class PoseOptions:
     #: In point and victory the last extended fingertip stands this far (palm sizes)
     #: from the next, curled, fingertip; in a fist all tips lie together.
     tip_gap: float = 0.5
+    #: An index aimed at the camera and down across the palm projects back toward the
+    #: wrist, so the wrist and palm cues call it curled; it still counts as extended
+    #: when, in 2-D, it is straight (chord over length above this)...
+    aimed_straightness: float = 0.9
+    #: ...with its middle and end joints bent less than this in total (degrees)...
+    aimed_max_bend_deg: float = 45.0
+    #: ...its tip this far (palm sizes) from its knuckle, farther than a curled index
+    #: usually reaches in projection...
+    aimed_reach: float = 0.6
+    #: ...while middle, ring and pinky visibly curl (median middle+end bend, degrees).
+    aimed_others_bend_deg: float = 60.0
     #: A finger-count pose needs at least this mean agreement, else ``none``.
     min_agreement: float = 0.6
     #: Thumb and index tips closer than this (palm sizes) touch.
@@ -165,19 +189,43 @@ def _ramps(
 
 
 def _norms(vectors: FloatArray) -> FloatArray:
-    return np.asarray(np.hypot(vectors[..., 0], vectors[..., 1]), dtype=np.float64)
+    """Lengths of 2-D or 3-D vectors along the last axis."""
+    if vectors.shape[-1] == 2:
+        return np.asarray(np.hypot(vectors[..., 0], vectors[..., 1]), dtype=np.float64)
+    return np.asarray(np.sqrt((vectors * vectors).sum(axis=-1)), dtype=np.float64)
+
+
+def _palm_size(points: FloatArray) -> float:
+    """:func:`gestures.landmarks.palm_size`, for 2-D or 3-D points."""
+    ends = _norms(points[[MIDDLE_MCP, PINKY_MCP]] - points[[WRIST, INDEX_MCP]])
+    return float(max(ends[0], PALM_LENGTH_PER_WIDTH * ends[1]))
+
+
+def _joint_bends_deg(xy: FloatArray) -> FloatArray:
+    """2-D bend (degrees) at the middle plus end joint of index, middle, ring, pinky.
+
+    Each joint's bend is the unsigned angle between the bones meeting there, so a
+    finger curled either way, or zig-zagging, reads as bent; 0 is straight.
+    """
+    first, second = xy[_BEND_TO] - xy[_BEND_FROM], xy[_BEND_TO + 1] - xy[_BEND_FROM + 1]
+    cross = np.abs(first[:, 0] * second[:, 1] - first[:, 1] * second[:, 0])
+    dot = first[:, 0] * second[:, 0] + first[:, 1] * second[:, 1] + 0.0  # see _turning_deg
+    angles = np.degrees(np.arctan2(cross, dot))
+    return np.asarray(angles[:4] + angles[4:], dtype=np.float64)
 
 
 def _turning_deg(points: FloatArray) -> float:
     """Absolute total turning (degrees) along a polyline: how much a finger curls.
 
     ``arctan2(cross, dot)`` is 0 for zero-length bones (coincident integer-pixel
-    landmarks), so a degenerate finger reads as straight instead of NaN.
+    landmarks), so a degenerate finger reads as straight instead of NaN. That needs
+    ``dot`` to be +0.0 there: a product of such a bone can come out as -0.0, for which
+    ``arctan2`` gives 180 degrees, and adding 0.0 turns -0.0 into +0.0.
     """
     seg = np.diff(points, axis=0)
     a, b = seg[:-1], seg[1:]
     cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
-    dot = a[:, 0] * b[:, 0] + a[:, 1] * b[:, 1]
+    dot = a[:, 0] * b[:, 0] + a[:, 1] * b[:, 1] + 0.0
     return float(abs(np.degrees(np.arctan2(cross, dot).sum())))
 
 
@@ -194,17 +242,28 @@ def finger_extension(xy: FloatArray, size: float, opts: PoseOptions) -> FloatArr
     distance from the palm centre fails on a foreshortened palm, and straightness
     fails when a curled finger is seen edge-on. Each cue votes; the wrist and palm
     cues count double because they are the most reliable on real recordings.
+
+    ``xy`` may also be (21, 3) true-shape points (depth included), with ``size`` their
+    palm size: every cue is a ratio of lengths, so it means the same in 3-D.
     """
+    return _extension_and_length(xy, size, opts)[0]
+
+
+def _extension_and_length(
+    xy: FloatArray, size: float, opts: PoseOptions
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`finger_extension`, and each finger's summed bone length over ``size``."""
     # All 24 lengths the cues need, measured in one call.
     lengths = _norms(xy[_VEC_TO] - xy[_VEC_FROM]).reshape(6, 4)
     tip_w, pip_w, prox, mid, dist, chord = lengths
+    bones = prox + mid + dist
     centre = xy[_PALM].sum(axis=0) / len(_PALM)
     tip_c = _norms(xy[_TIPS] - centre)
     ratios = np.stack(
         [
             tip_w / np.maximum(pip_w, 1e-9),
             tip_c / size,
-            chord / np.maximum(prox + mid + dist, 1e-9),
+            chord / np.maximum(bones, 1e-9),
             prox / np.maximum(chord, 1e-9),
         ]
     )
@@ -213,7 +272,8 @@ def finger_extension(xy: FloatArray, size: float, opts: PoseOptions) -> FloatArr
     )
     wrist, palm, straight, long_first = _ramps(ratios, centres, _CUE_HALF_WIDTHS)
     shape = np.minimum(straight, 1.0 - long_first)
-    return np.asarray((2.0 * wrist + 2.0 * palm + shape) / 5.0, dtype=np.float64)
+    extension = np.asarray((2.0 * wrist + 2.0 * palm + shape) / 5.0, dtype=np.float64)
+    return extension, np.asarray(bones / size, dtype=np.float64)
 
 
 def classify_pose(
@@ -221,16 +281,20 @@ def classify_pose(
 ) -> PoseResult:
     """Classify one hand. ``landmarks`` is a :class:`HandLandmarks` or a (21, 2|3) array.
 
-    Arrays are taken as isotropic image coordinates (x and y in the same unit); a
-    :class:`HandLandmarks` is corrected for the image aspect ratio first. Any NaN in x or
-    y, or a hand collapsed to a point, gives ``none`` with score 0.
+    Arrays are taken as isotropic image coordinates (x and y in the same unit) and only
+    x and y are used; a :class:`HandLandmarks` is corrected for the image aspect ratio
+    first, and its z, when it has one that varies, adds 3-D evidence (see the module
+    notes). Any NaN in x or y, or a hand collapsed to a point, gives ``none`` with
+    score 0.
     """
     opts = options or PoseOptions()
     nothing = PoseResult("none", 0.0, (0.0, 0.0, 0.0, 0.0, 0.0))
+    depth: FloatArray | None = None
     if isinstance(landmarks, HandLandmarks):
         if not landmarks.is_valid:
             return nothing
         xy, size = landmarks.xy, landmarks.size
+        depth = _true_shape(landmarks)
     else:
         xy = np.asarray(landmarks, dtype=np.float64)[:, :2]
         if xy.shape != (21, 2) or not np.isfinite(xy).all():
@@ -239,7 +303,24 @@ def classify_pose(
     if not size > 1e-9:
         return nothing
 
-    ext = finger_extension(xy, size, opts)
+    ext, seen = _extension_and_length(xy, size, opts)
+    aimed = _aimed_index(xy, size, opts)
+    ext[0] = max(float(ext[0]), aimed)
+    tips = xy[_TIPS]
+    gap_lengths = _norms(tips[1:] - tips[:-1]) / size
+    if depth is not None:
+        depth_size = _palm_size(depth)
+        if depth_size > 1e-9:
+            # The image shows a finger's shape only as far as the finger lies in the
+            # image plane: the more it is foreshortened (projected over true length,
+            # both in palm sizes), the more its 3-D measurement counts, from half (in
+            # the plane) to all (end-on).
+            depth_ext, true = _extension_and_length(depth, depth_size, opts)
+            weight = 1.0 - 0.5 * np.minimum(seen / np.maximum(true, 1e-9), 1.0)
+            ext = (1.0 - weight) * ext + weight * depth_ext
+            aimed = (1.0 - weight[0]) * aimed + weight[0] * float(depth_ext[0])
+            depth_tips = depth[_TIPS]
+            gap_lengths = (gap_lengths + _norms(depth_tips[1:] - depth_tips[:-1]) / depth_size) / 2
     thumb = _thumb_out(xy, size, opts)
     extension = (thumb, float(ext[0]), float(ext[1]), float(ext[2]), float(ext[3]))
 
@@ -250,11 +331,11 @@ def classify_pose(
     if pinch > 0.5:
         return result("pinch", pinch)
 
-    tips = xy[_TIPS]
-    gaps = _ramps(_norms(tips[1:] - tips[:-1]) / size, opts.tip_gap, 0.1)
+    gaps = _ramps(gap_lengths, opts.tip_gap, 0.1)
     agree = np.where(_TEMPLATE_MASK, ext, 1.0 - ext)
     # In point and victory the last extended tip also stands apart from the next one.
-    agree[_POINT, 0] = (agree[_POINT, 0] + gaps[0]) / 2.0
+    # (An index aimed across the curled fingers stands apart in shape, not position.)
+    agree[_POINT, 0] = max((agree[_POINT, 0] + gaps[0]) / 2.0, aimed)
     agree[_VICTORY, 1] = (agree[_VICTORY, 1] + gaps[1]) / 2.0
     scores = agree.sum(axis=1) / 4.0
     index = int(np.argmax(scores))
@@ -270,6 +351,52 @@ def classify_pose(
         if angle >= 180.0 - tol:
             return result("thumbs_down", min(best_score, thumb))
     return result(best, best_score)
+
+
+def _true_shape(hand: HandLandmarks) -> FloatArray | None:
+    """(21, 3) points with depth in the unit of :attr:`HandLandmarks.xy`, or None.
+
+    MediaPipe's z is relative depth on roughly the scale of x, i.e. of the image width,
+    so it is multiplied by the aspect ratio like x. None for a 2-D hand, a constant z
+    (no depth information) or a non-finite z.
+    """
+    if not hand.has_depth:
+        return None
+    z = hand.points[:, 2]
+    if not np.isfinite(z).all() or float(z.max() - z.min()) <= 0.0:
+        return None
+    return np.column_stack([hand.xy, z * hand.aspect_ratio])
+
+
+def _aimed_index(xy: FloatArray, size: float, opts: PoseOptions) -> float:
+    """How much the index is extended but aimed at the camera and down across the palm.
+
+    Projected back toward the wrist, such an index fails the wrist and palm cues of
+    :func:`finger_extension`. But a projection never bends a straight finger, and a
+    curled one seldom looks both straight and long: here the index is straight with
+    hardly any bend at its middle and end joints, its tip far from its knuckle, while
+    the other fingers visibly curl (so it is not a whole hand seen end-on).
+    """
+    chain = xy[_INDEX_CHAIN[1:]]
+    seg = chain[1:] - chain[:-1]
+    bones = float(np.hypot(seg[:, 0], seg[:, 1]).sum())
+    chord = float(np.hypot(*(chain[-1] - chain[0])))
+    if bones <= 1e-9:
+        return 0.0
+    score = min(
+        _ramp(chord / bones, opts.aimed_straightness, 0.03),
+        _ramp(chord / size, opts.aimed_reach, 0.05),
+    )
+    if score <= 0.0:
+        return 0.0
+    bends = _joint_bends_deg(xy)
+    others = bends[1:]
+    median = float(others.sum() - others.max() - others.min())
+    return min(
+        score,
+        1.0 - _ramp(float(bends[0]), opts.aimed_max_bend_deg, 10.0),
+        _ramp(median, opts.aimed_others_bend_deg, 15.0),
+    )
 
 
 def _thumb_out(xy: FloatArray, size: float, opts: PoseOptions) -> float:

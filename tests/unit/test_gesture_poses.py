@@ -41,25 +41,58 @@ def _rotate(hands: np.ndarray, angle_deg: float) -> np.ndarray:
     return np.asarray(hands @ rotation.T)
 
 
-def test_kinivi_sample_accuracy_and_recall(kinivi: tuple[list[str], np.ndarray]) -> None:
-    """Regression floor just under what the geometric classifier measures (0.92 overall).
-
-    The issue's goal is 0.97 overall and 0.9 recall per class; point recall falls
-    short (0.84) because many 'Pointer' rows show the index aimed at the camera, which
-    in 2-D is the same shape as a fist. See the report; do not tune on these rows.
-    """
-    truth, hands = kinivi
-    predicted = _labels(hands)
-    accuracy = np.mean([t == p for t, p in zip(truth, predicted, strict=True)])
+def _scores(
+    truth: list[str], predicted: list[str]
+) -> tuple[float, dict[str, float], dict[str, float]]:
+    """Accuracy, and recall and precision per kinivi class."""
+    pairs = list(zip(truth, predicted, strict=True))
+    accuracy = float(np.mean([t == p for t, p in pairs]))
     recall = {
-        label: np.mean([p == label for t, p in zip(truth, predicted, strict=True) if t == label])
+        label: float(np.mean([p == label for t, p in pairs if t == label]))
         for label in KINIVI_LABELS.values()
     }
-    assert accuracy >= 0.91, (accuracy, recall)
-    assert recall["open_palm"] >= 0.95
+    precision = {
+        label: float(np.mean([t == label for t, p in pairs if p == label]))
+        for label in KINIVI_LABELS.values()
+    }
+    return accuracy, recall, precision
+
+
+def test_kinivi_sample_accuracy_and_recall(kinivi: tuple[list[str], np.ndarray]) -> None:
+    """Regression floor just under what the geometric classifier measures (0.931 overall).
+
+    The issue's goal is 0.97 overall and 0.9 recall per class; point recall falls
+    short (0.897) because many 'Pointer' rows show the index aimed at the camera, which
+    in 2-D is often the same shape as a fist, and some rows look mislabelled. See the
+    report; do not tune on these rows.
+    """
+    truth, hands = kinivi
+    accuracy, recall, precision = _scores(truth, _labels(hands))
+    assert accuracy >= 0.925, (accuracy, recall, precision)
+    assert recall["open_palm"] >= 0.96
     assert recall["fist"] >= 0.90
-    assert recall["point"] >= 0.82
+    assert recall["point"] >= 0.89
     assert recall["pinch"] >= 0.97
+    assert precision["fist"] >= 0.92
+    assert precision["point"] >= 0.94
+
+
+def test_kinivi_held_out_half(kinivi: tuple[list[str], np.ndarray]) -> None:
+    """The odd rows, which nobody looked at while designing the cues (0.923 measured).
+
+    Features and thresholds were chosen looking only at the even rows (0-based row
+    index); the odd rows were scored once, at the end, as a stand-in for hands of
+    people nobody here has seen. Keep it that way: do not tune on these rows either.
+    """
+    truth, hands = kinivi
+    accuracy, recall, precision = _scores(truth[1::2], _labels(hands[1::2]))
+    assert accuracy >= 0.915, (accuracy, recall, precision)
+    assert recall["open_palm"] >= 0.96
+    assert recall["fist"] >= 0.89
+    assert recall["point"] >= 0.88
+    assert recall["pinch"] >= 0.97
+    assert precision["fist"] >= 0.90
+    assert precision["point"] >= 0.93
 
 
 def test_mediapipe_expected_hands(mediapipe_hands: list[dict]) -> None:
@@ -86,6 +119,94 @@ def test_two_d_only_gives_the_same_answer_as_with_depth(mediapipe_hands: list[di
         flat = HandLandmarks(np.array(hand["landmarks"])[:, :2])
         assert not flat.has_depth
         assert classify_pose(flat).label == classify_pose(with_z).label
+
+
+def test_constant_depth_is_no_depth(kinivi: tuple[list[str], np.ndarray]) -> None:
+    """A z column that does not vary (MediaPipe's hand crops, padding) adds nothing."""
+    _, hands = kinivi
+    for hand in hands[::11]:
+        flat = hand * 0.1 + 0.5
+        padded = np.column_stack([flat, np.zeros(21)])
+        assert classify_pose(HandLandmarks(padded)) == classify_pose(HandLandmarks(flat))
+
+
+# A small 3-D hand: wrist at 0, fingers along -y, palm in z = 0 facing the camera (-z,
+# MediaPipe's "closer"), x toward the pinky. Bones flex toward the palm side.
+_MCPS_3D = np.array([[-0.28, -0.93], [-0.06, -1.0], [0.15, -0.95], [0.33, -0.84]])
+_BONES_3D = np.array(
+    [[0.40, 0.25, 0.20], [0.45, 0.28, 0.21], [0.42, 0.26, 0.20], [0.33, 0.20, 0.18]]
+)
+_CURLED = (75.0, 105.0, 70.0)  # MCP, PIP, DIP flexion of a fist's finger
+
+
+def _hand_3d(index_flex: tuple[float, float, float], others_curled: bool = True) -> np.ndarray:
+    """(21, 3) hand-frame landmarks; the index flexes by ``index_flex`` (MCP, PIP, DIP)."""
+    points = np.zeros((21, 3))
+    others = _CURLED if others_curled else (0.0, 0.0, 0.0)
+    for finger in range(4):
+        joint = np.array([*_MCPS_3D[finger], 0.0])
+        points[5 + 4 * finger] = joint
+        flex = 0.0
+        for bone in range(3):
+            flex += np.radians((index_flex if finger == 0 else others)[bone])
+            joint = joint + _BONES_3D[finger, bone] * np.array([0.0, -np.cos(flex), -np.sin(flex)])
+            points[6 + 4 * finger + bone] = joint
+    points[1] = (-0.3, -0.2, -0.05)
+    thumb_tip = (points[10] + points[14]) / 2.0 + np.array([0.0, 0.0, -0.08])  # over the fist
+    for landmark, along in zip((2, 3, 4), (0.4, 0.72, 1.0), strict=True):
+        points[landmark] = points[1] + along * (thumb_tip - points[1])
+    return points
+
+
+def _view(points: np.ndarray, tilt_deg: float, turn_deg: float) -> np.ndarray:
+    """Turn the hand ``tilt_deg`` about the image x axis, then ``turn_deg`` about y, and
+    place it in the image (palm about 0.2 image heights, normalised x, y, relative z)."""
+    a, b = np.radians(tilt_deg), np.radians(turn_deg)
+    tilt = np.array([[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]])
+    turn = np.array([[np.cos(b), 0, np.sin(b)], [0, 1, 0], [-np.sin(b), 0, np.cos(b)]])
+    return np.asarray(points @ tilt.T @ turn.T * 0.2 + np.array([0.5, 0.5, 0.0]))
+
+
+def test_index_aimed_down_across_the_palm_is_a_point_in_2d() -> None:
+    """Index flexed at its knuckle toward the camera, hand tipped so the finger projects
+    back over the palm: wrist and palm cues say curled, but it is straight and long."""
+    aimed = _hand_3d((70.0, 5.0, 5.0))
+    fist = _hand_3d(_CURLED)
+    for tilt, turn in ((60.0, 0.0), (60.0, -20.0), (45.0, -20.0)):
+        for angle in (0.0, 130.0):
+            for mirror in (1.0, -1.0):
+                side = np.array([mirror, 1.0])
+                aimed_xy = _rotate(_view(aimed, tilt, turn)[:, :2] * side, angle)
+                fist_xy = _rotate(_view(fist, tilt, turn)[:, :2] * side, angle)
+                assert classify_pose(aimed_xy).label == "point", (tilt, turn, angle, mirror)
+                assert classify_pose(fist_xy).label == "fist", (tilt, turn, angle, mirror)
+
+
+def test_depth_resolves_an_index_aimed_at_the_camera() -> None:
+    """With MediaPipe-style z, a foreshortened index is a point from every view, and a
+    fist stays a fist, even with depth noise of 0.05 palm sizes."""
+    rng = np.random.default_rng(7)
+    hands = {
+        "point": [_hand_3d((70.0, 5.0, 5.0)), _hand_3d((45.0, 0.0, 0.0))],
+        "fist": [_hand_3d(_CURLED)],
+        "open_palm": [_hand_3d((0.0, 0.0, 0.0), others_curled=False)],
+    }
+    for want, shapes in hands.items():
+        for points in shapes:
+            for tilt in range(-75, 76, 15):
+                for turn in range(-60, 61, 30):
+                    view = _view(points, tilt, turn)
+                    view[:, 2] += rng.normal(0.0, 0.05 * 0.2, 21)
+                    result = classify_pose(HandLandmarks(view))
+                    assert result.label == want, (want, tilt, turn, result)
+
+
+def test_depth_is_scaled_like_x_on_a_wide_image() -> None:
+    """Normalised x and MediaPipe's z are both in image widths; HandLandmarks undoes it."""
+    view = _view(_hand_3d((70.0, 5.0, 5.0)), 30.0, 0.0)
+    aspect = 16 / 9
+    squeezed = view * np.array([1.0 / aspect, 1.0, 1.0 / aspect])
+    assert classify_pose(HandLandmarks(squeezed, aspect_ratio=aspect)).label == "point"
 
 
 @pytest.mark.parametrize("angle", [17.0, 90.0, 143.0, 200.0, 290.0])
