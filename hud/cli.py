@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "hud.commands.bench",
     "hud.commands.evaluate",
     "hud.commands.detect",
+    "hud.commands.session",
     "hud.commands.show",
 )
 

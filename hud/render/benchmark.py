@@ -89,77 +89,82 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
         }
     )
     renderer = HudRenderer(profile, BENCH_SIZE, backend=backend)
-    ctx = renderer.ctx
-    renderer.compositor.set_world(bench_world())
-    effects = frozenset(EFFECTS)
-    view = ViewGeometry.make(
-        profile, *BENCH_SIZE, scene.world.fov_h_deg, "right", scene.world.depth_m
-    )
-    brightness = auto_brightness(profile, scene.world.ambient_nits)
+    with renderer.context.current():
+        ctx = renderer.ctx
+        renderer.compositor.set_world(bench_world())
+        effects = frozenset(EFFECTS)
+        view = ViewGeometry.make(
+            profile, *BENCH_SIZE, scene.world.fov_h_deg, "right", scene.world.depth_m
+        )
+        brightness = auto_brightness(profile, scene.world.ambient_nits)
 
-    def frame() -> None:
-        dl = layout_scene(scene, profile, view, BENCH_SIZE)
-        tex = renderer.display.render(dl)
-        uniforms = compose_uniforms(profile, view, scene.world.ambient_nits, brightness, effects)
-        renderer.compositor.compose(tex, uniforms, display_version=renderer.display.draws)
-        ctx.finish()
+        def frame() -> None:
+            dl = layout_scene(scene, profile, view, BENCH_SIZE)
+            tex = renderer.display.render(dl)
+            uniforms = compose_uniforms(
+                profile, view, scene.world.ambient_nits, brightness, effects
+            )
+            renderer.compositor.compose(tex, uniforms, display_version=renderer.display.draws)
+            ctx.finish()
 
-    def dynamic_frame() -> None:
-        # Content that changes every frame (e.g. anchors following a moving head): the display
-        # is redrawn and its light rebaked each time.
-        dl = layout_scene(scene, profile, view, BENCH_SIZE)
-        tex = renderer.display.render(dl, force=True)
-        uniforms = compose_uniforms(profile, view, scene.world.ambient_nits, brightness, effects)
-        renderer.compositor.compose(tex, uniforms)
-        ctx.finish()
+        def dynamic_frame() -> None:
+            # Content that changes every frame (e.g. anchors following a moving head): the display
+            # is redrawn and its light rebaked each time.
+            dl = layout_scene(scene, profile, view, BENCH_SIZE)
+            tex = renderer.display.render(dl, force=True)
+            uniforms = compose_uniforms(
+                profile, view, scene.world.ambient_nits, brightness, effects
+            )
+            renderer.compositor.compose(tex, uniforms)
+            ctx.finish()
 
-    copy_prog = renderer.programs.get(
-        "fullscreen.vert", "copy.frag", {"FLIP_Y": 0, "ENCODE_SRGB": 0}
-    )
-    plain = ctx.texture(
-        BENCH_SIZE,
-        4,
-        np.dstack([bench_world(), np.full(BENCH_SIZE[::-1], 255, np.uint8)]).tobytes(),
-    )
-    copy_vao = ctx.vertex_array(copy_prog, [])
-    target = ctx.texture(BENCH_SIZE, 4, dtype="f1")
-    target_fbo = ctx.framebuffer(color_attachments=[target])
+        copy_prog = renderer.programs.get(
+            "fullscreen.vert", "copy.frag", {"FLIP_Y": 0, "ENCODE_SRGB": 0}
+        )
+        plain = ctx.texture(
+            BENCH_SIZE,
+            4,
+            np.dstack([bench_world(), np.full(BENCH_SIZE[::-1], 255, np.uint8)]).tobytes(),
+        )
+        copy_vao = ctx.vertex_array(copy_prog, [])
+        target = ctx.texture(BENCH_SIZE, 4, dtype="f1")
+        target_fbo = ctx.framebuffer(color_attachments=[target])
 
-    def floor() -> None:
-        target_fbo.use()
-        plain.use(location=0)
-        copy_prog["u_tex"].value = 0  # type: ignore[union-attr]
-        copy_vao.render(moderngl.TRIANGLES, vertices=3)
-        ctx.finish()
+        def floor() -> None:
+            target_fbo.use()
+            plain.use(location=0)
+            copy_prog["u_tex"].value = 0  # type: ignore[union-attr]
+            copy_vao.render(moderngl.TRIANGLES, vertices=3)
+            ctx.finish()
 
-    def readback() -> None:
-        renderer.compositor.read_srgb()
+        def readback() -> None:
+            renderer.compositor.read_srgb()
 
-    # Interleave the measurements so a noisy neighbour hurts both sides alike.
-    compose_runs, floor_runs = [], []
-    for _ in range(3):
-        compose_runs.append(_median_ms(frame, max(1, frames // 3)))
-        floor_runs.append(_median_ms(floor, max(1, frames // 3)))
-    compose_ms = statistics.median(compose_runs)
-    floor_ms = statistics.median(floor_runs)
-    readback_ms = _median_ms(readback, max(1, frames // 3))
-    dynamic_ms = _median_ms(dynamic_frame, max(1, frames // 3))
-    result = {
-        "profile": profile.name,
-        "size": list(BENCH_SIZE),
-        "compose_ms": round(compose_ms, 3),
-        "floor_ms": round(floor_ms, 3),
-        "compose_over_floor": round(compose_ms / floor_ms, 3) if floor_ms > 0 else None,
-        "readback_ms": round(readback_ms, 3),
-        "compose_dynamic_ms": round(dynamic_ms, 3),
-        "compose_dynamic_over_floor": round(dynamic_ms / floor_ms, 3) if floor_ms > 0 else None,
-        "gl_renderer": renderer.context.renderer_name,
-        "gl_version": str(ctx.info.get("GL_VERSION", "")),
-        "backend": renderer.context.backend,
-    }
-    copy_vao.release()
-    plain.release()
-    target_fbo.release()
-    target.release()
+        # Interleave the measurements so a noisy neighbour hurts both sides alike.
+        compose_runs, floor_runs = [], []
+        for _ in range(3):
+            compose_runs.append(_median_ms(frame, max(1, frames // 3)))
+            floor_runs.append(_median_ms(floor, max(1, frames // 3)))
+        compose_ms = statistics.median(compose_runs)
+        floor_ms = statistics.median(floor_runs)
+        readback_ms = _median_ms(readback, max(1, frames // 3))
+        dynamic_ms = _median_ms(dynamic_frame, max(1, frames // 3))
+        result = {
+            "profile": profile.name,
+            "size": list(BENCH_SIZE),
+            "compose_ms": round(compose_ms, 3),
+            "floor_ms": round(floor_ms, 3),
+            "compose_over_floor": round(compose_ms / floor_ms, 3) if floor_ms > 0 else None,
+            "readback_ms": round(readback_ms, 3),
+            "compose_dynamic_ms": round(dynamic_ms, 3),
+            "compose_dynamic_over_floor": round(dynamic_ms / floor_ms, 3) if floor_ms > 0 else None,
+            "gl_renderer": renderer.context.renderer_name,
+            "gl_version": str(ctx.info.get("GL_VERSION", "")),
+            "backend": renderer.context.backend,
+        }
+        copy_vao.release()
+        plain.release()
+        target_fbo.release()
+        target.release()
     renderer.release()
     return result

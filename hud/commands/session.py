@@ -1,0 +1,407 @@
+"""``hud record`` and ``hud replay``: capture what the trackers saw, and play it back.
+
+``hud record`` runs the trackers on a video, a camera, an image sequence or the frames
+of an earlier session — MediaPipe hands in VIDEO mode (timestamps from the source),
+optionally the face mesh with gaze and head pose, optionally markers — feeds the hands
+to :class:`gestures.recognizer.GestureRecognizer`, and writes frames, landmarks and
+events to a session file (:mod:`hud.session`) as it goes. A camera records until
+Ctrl-C, which ends the file cleanly; a crash or ``kill -9`` leaves a file that replays
+up to the last written frame.
+
+``hud replay`` prints the events, frame by frame, and a summary. ``--rerun`` recomputes
+them from the stored landmarks with the current recognisers (to try a change on a real
+recording); ``--verify`` does that and exits 1 if anything differs from what was
+recorded. ``--json`` prints JSON lines: one ``{"event": ...}`` object per event, then
+one ``{"summary": ...}`` object.
+
+Bad input — a missing video, a session that is not one, a damaged record — is one line
+on stderr and exit status 2. ``record`` never replaces an existing file without
+``--force``, and checks its input before creating the output, so a failed command
+leaves the user's files as they were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import signal
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from hud.errors import HudError
+
+
+def register(sub: Any) -> None:
+    """Add the ``record`` and ``replay`` subcommands (see :mod:`hud.cli`)."""
+    rec = sub.add_parser(
+        "record",
+        help="track hands (and faces, markers) in a video or camera and save a session",
+        description="Run the hand tracker (optionally face and markers) and the gesture "
+        "recognisers on frames from a video, camera or image sequence, and write frames, "
+        "landmarks and events to a session file, incrementally.",
+    )
+    src = rec.add_mutually_exclusive_group(required=True)
+    src.add_argument("--video", metavar="FILE", help="a video file")
+    src.add_argument("--camera", metavar="N|DEVICE", help="a camera index or device path")
+    src.add_argument("--images", metavar="DIR|GLOB", help="a folder or glob of images")
+    src.add_argument("--session", metavar="FILE", help="the frames of an earlier session")
+    rec.add_argument("--out", required=True, metavar="SESSION", help="session file to write")
+    rec.add_argument("--force", action="store_true", help="replace SESSION if it exists")
+    rec.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
+    rec.add_argument("--fps", type=float, default=30.0, help="frame rate of --images (default 30)")
+    rec.add_argument("--face", action="store_true", help="also track faces (gaze, head pose)")
+    rec.add_argument(
+        "--markers",
+        default="none",
+        metavar="DICT",
+        help="marker dictionary: none (default), auto, or a name such as DICT_6X6_250",
+    )
+    rec.add_argument("--marker-size", type=float, metavar="METRES", help="adds marker poses")
+    rec.add_argument("--hfov", type=float, metavar="DEG", help="camera horizontal FOV")
+    rec.add_argument("--calibration", metavar="FILE", help="camera calibration file")
+    rec.add_argument("--max-hands", type=int, default=2, help="most hands (default 2)")
+    rec.add_argument("--model-complexity", type=int, choices=(0, 1), default=1)
+    rec.add_argument("--mirrored", action="store_true", help="frames are mirrored (selfie)")
+    rec.add_argument("--no-video", action="store_true", help="store landmarks only, no frames")
+    rec.add_argument(
+        "--jpeg-quality", type=int, default=90, metavar="Q", help="JPEG quality 1-100 (90)"
+    )
+    rec.set_defaults(func=run_record)
+
+    rep = sub.add_parser(
+        "replay",
+        help="print the events of a recorded session",
+        description="Print the gesture events of a session frame by frame, and a summary.",
+    )
+    rep.add_argument("session", help="session file written by hud record")
+    rep.add_argument(
+        "--rerun", action="store_true", help="recompute events from the stored landmarks"
+    )
+    rep.add_argument(
+        "--verify",
+        action="store_true",
+        help="recompute events and exit 1 unless they equal the stored ones",
+    )
+    rep.add_argument("--json", action="store_true", help="print JSON lines")
+    rep.set_defaults(func=run_replay)
+
+
+# ------------------------------------------------------------------------------ record
+
+
+def _check_record_args(args: argparse.Namespace) -> Path:
+    out = Path(args.out)
+    if out.is_dir():
+        raise HudError(f"--out {out} is a folder; give a session file name")
+    if out.exists() and not args.force:
+        raise HudError(f"{out} exists; pass --force to replace it")
+    if not out.parent.is_dir():
+        raise HudError(f"folder {out.parent} does not exist")
+    if args.session is not None and Path(args.session).resolve() == out.resolve():
+        raise HudError("--session and --out are the same file")
+    if args.max_frames is not None and args.max_frames < 1:
+        raise HudError(f"--max-frames must be at least 1, got {args.max_frames}")
+    if args.max_hands < 1:
+        raise HudError(f"--max-hands must be at least 1, got {args.max_hands}")
+    if not 1 <= args.jpeg_quality <= 100:
+        raise HudError(f"--jpeg-quality must be 1 to 100, got {args.jpeg_quality}")
+    if args.marker_size is not None and not args.marker_size > 0:
+        raise HudError(f"--marker-size must be positive, got {args.marker_size}")
+    return out
+
+
+class _Trackers:
+    """The per-frame work of ``hud record``: trackers, recogniser, one record per frame."""
+
+    def __init__(self, args: argparse.Namespace, width: int, height: int) -> None:
+        from gestures.recognizer import GestureRecognizer
+        from hud.sources import camera_intrinsics
+        from hud.trackers import markers
+        from hud.trackers.mediapipe_adapter import (
+            FaceLandmarker,
+            FaceLandmarkerOptions,
+            HandLandmarker,
+            HandLandmarkerOptions,
+            RunningMode,
+        )
+
+        self.dictionary = (
+            None
+            if args.markers.strip().lower() == "none"
+            else markers.resolve_dictionary(args.markers)
+        )
+        self.intrinsics = camera_intrinsics(
+            width, height, calibration=args.calibration, hfov_deg=args.hfov
+        )
+        if args.marker_size is not None and (self.intrinsics is None or self.dictionary is None):
+            raise HudError("--marker-size needs --markers and --hfov or --calibration")
+        self.marker_size = args.marker_size
+        self.hand_options = HandLandmarkerOptions(
+            running_mode=RunningMode.VIDEO,
+            max_num_hands=args.max_hands,
+            model_complexity=args.model_complexity,
+            mirrored=args.mirrored,
+        )
+        self.hands = HandLandmarker(self.hand_options)
+        self.faces = (
+            FaceLandmarker(FaceLandmarkerOptions(running_mode=RunningMode.VIDEO))
+            if args.face
+            else None
+        )
+        self.recognizer = GestureRecognizer()
+        self.video = not args.no_video
+        self.quality = args.jpeg_quality
+
+    def header(self, description: str, fps: float | None) -> dict:
+        import dataclasses
+
+        intr = self.intrinsics
+        return {
+            "source": description,
+            "fps": fps,
+            "video": self.video,
+            "image_encoding": "jpeg" if self.video else None,
+            "hands": {
+                "backend": self.hands.backend,
+                "max_num_hands": self.hand_options.max_num_hands,
+                "model_complexity": self.hand_options.model_complexity,
+                "mirrored": self.hand_options.mirrored,
+                "running_mode": "video",
+            },
+            "faces": self.faces is not None,
+            "markers": {"dictionary": self.dictionary, "marker_length_m": self.marker_size},
+            "intrinsics": None if intr is None else dataclasses.asdict(intr),
+            "recognizer": dataclasses.asdict(self.recognizer.options),
+        }
+
+    def track(self, frame: Any) -> Any:
+        """Run every tracker and the recogniser on one :class:`hud.sources.Frame`."""
+        import cv2
+
+        from hud.session import FrameRecord, event_to_dict, face_gaze, hand_frame
+        from hud.trackers.markers import detect_markers
+
+        t = frame.timestamp_ms
+        hands = tuple(self.hands.detect_for_video(frame.rgb, t))
+        faces = tuple(self.faces.detect_for_video(frame.rgb, t)) if self.faces else ()
+        found: tuple[Any, ...] = ()
+        if self.dictionary is not None:
+            gray = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2GRAY)
+            found = tuple(
+                detect_markers(
+                    gray,
+                    self.dictionary,
+                    marker_length_m=self.marker_size,
+                    intrinsics=self.intrinsics if self.marker_size else None,
+                )
+            )
+        events = self.recognizer.process(hand_frame(t, hands))
+        image = None
+        if self.video:
+            bgr = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR)
+            ok, jpeg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
+            if not ok:  # pragma: no cover - OpenCV always encodes an 8-bit image
+                raise HudError(f"cannot encode frame {frame.index} as JPEG")
+            image = jpeg.tobytes()
+        return FrameRecord(
+            index=frame.index,
+            timestamp_ms=t,
+            hands=hands,
+            faces=faces,
+            gaze=tuple(face_gaze(f) for f in faces),
+            markers=found,
+            events=tuple(event_to_dict(e) for e in events),
+            image=image,
+        )
+
+    def close(self) -> None:
+        self.hands.close()
+        if self.faces is not None:
+            self.faces.close()
+
+
+@contextlib.contextmanager
+def _stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
+    """Turn the first Ctrl-C into a request to stop after the current frame.
+
+    A KeyboardInterrupt raised in the middle of writing a record would leave a torn
+    record followed by the end record, i.e. a damaged file; a flag checked between
+    frames cannot. A second Ctrl-C raises as usual (for a source stuck in a read); the
+    file then simply has no end record.
+    """
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop.is_set  # signals only reach the main thread
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield stop.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def run_record(args: argparse.Namespace) -> int:
+    """Entry point of ``hud record``."""
+    from hud.session import SessionWriter
+    from hud.sources import open_source
+    from hud.trackers.mediapipe_adapter import quiet_native_logs
+
+    out = _check_record_args(args)
+    source = open_source(
+        video=args.video,
+        camera=args.camera,
+        images=args.images,
+        session=args.session,
+        fps=args.fps,
+        max_frames=args.max_frames,
+    )
+    interrupted = False
+    with source:
+        frames = iter(source)
+        first = next(frames, None)
+        if first is None:
+            raise HudError(f"{source.description}: no frames could be read")
+        width, height = first.size
+        with quiet_native_logs():
+            trackers = _Trackers(args, width, height)
+            try:
+                header = trackers.header(source.description, source.fps)
+                header.update(width=width, height=height)
+                with (
+                    SessionWriter(out, header, force=args.force) as writer,
+                    _stop_on_ctrl_c() as stop,
+                ):
+                    for frame in itertools.chain([first], frames):
+                        writer.write_frame(trackers.track(frame))
+                        if stop():  # a camera stops this way; the file is closed cleanly
+                            interrupted = True
+                            break
+            finally:
+                trackers.close()
+    seconds = (writer.last_timestamp_ms or 0) / 1000.0
+    how = " (stopped by Ctrl-C)" if interrupted else ""
+    print(
+        f"recorded {writer.frames} frames ({seconds:.2f} s) and {writer.events} events "
+        f"to {out}{how}"
+    )
+    return 0
+
+
+# ------------------------------------------------------------------------------ replay
+
+
+def _event_line(frame_index: int, event: dict[str, Any]) -> str:
+    skip = {"event", "type", "timestamp_ms", "handedness"}
+    details = ", ".join(
+        f"{k}={round(v, 3) if isinstance(v, float) else v}"
+        for k, v in event.items()
+        if k not in skip
+    )
+    return (
+        f"frame {frame_index:5d}  {event.get('timestamp_ms', 0):8d} ms  "
+        f"{event.get('handedness', '?'):5s}  {event.get('event', '?')}  {details}"
+    )
+
+
+class _Summary:
+    """Running totals for the replay summary, so frames need not be kept in memory."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.first_ms: int | None = None
+        self.last_ms = 0
+        self.with_hands = 0
+        self.with_faces = 0
+        self.markers = 0
+        self.sides: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()
+
+    def add(self, frame: Any, events: list[dict[str, Any]]) -> None:
+        self.frames += 1
+        self.first_ms = frame.timestamp_ms if self.first_ms is None else self.first_ms
+        self.last_ms = frame.timestamp_ms
+        self.with_hands += bool(frame.hands)
+        self.with_faces += bool(frame.faces)
+        self.markers += len(frame.markers)
+        self.sides.update(h.handedness for h in frame.hands)
+        self.counts.update(e.get("event", "?") for e in events)
+
+    def as_dict(self, reader: Any, mode: str) -> dict[str, Any]:
+        return {
+            "session": str(reader.path),
+            "events_from": mode,
+            "frames": self.frames,
+            "duration_ms": self.last_ms - (self.first_ms or 0),
+            "frames_with_hands": self.with_hands,
+            "hands": dict(sorted(self.sides.items())),
+            "frames_with_faces": self.with_faces,
+            "markers": self.markers,
+            "events": sum(self.counts.values()),
+            "events_by_type": dict(sorted(self.counts.items())),
+            "complete": reader.complete,
+            "notes": reader.notes,
+        }
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """Entry point of ``hud replay``; exit 1 when ``--verify`` finds a difference."""
+    from hud.session import EventRerunner, SessionReader, frame_mismatch
+
+    reader = SessionReader(args.session)
+    reader.validate()  # damage is reported before anything is printed
+    rerunner = EventRerunner() if (args.rerun or args.verify) else None
+    mode = "rerun" if args.rerun else "stored"
+    totals = _Summary()
+    mismatches: list[str] = []
+    for frame in reader.frames():
+        fresh = rerunner.process(frame) if rerunner is not None else None
+        events = fresh if (args.rerun and fresh is not None) else list(frame.events)
+        for event in events:
+            if args.json:
+                print(json.dumps({"frame": frame.index, **event}, separators=(",", ":")))
+            else:
+                print(_event_line(frame.index, event))
+        totals.add(frame, events)
+        if args.verify and fresh is not None:
+            line = frame_mismatch(frame, fresh)
+            if line is not None:
+                mismatches.append(line)
+    for note in reader.notes:
+        print(f"hud: note: {note}", file=sys.stderr)
+    summary = totals.as_dict(reader, mode)
+    status = 0
+    if args.verify:
+        summary["verify"] = {"equal": not mismatches, "frames_differing": len(mismatches)}
+        for line in mismatches[:5]:
+            print(f"hud: verify: {line}", file=sys.stderr)
+        status = 1 if mismatches else 0
+    if args.json:
+        print(json.dumps({"summary": summary}, separators=(",", ":")))
+    else:
+        print(
+            f"{summary['frames']} frames ({summary['duration_ms'] / 1000:.2f} s), "
+            f"{summary['frames_with_hands']} with hands, {summary['events']} events "
+            f"({mode})"
+        )
+        for name, n in summary["events_by_type"].items():
+            print(f"  {name}: {n}")
+        if args.verify:
+            verdict = summary["verify"]
+            print(
+                "verify: re-run events equal the stored ones"
+                if verdict["equal"]
+                else f"verify: {verdict['frames_differing']} frames differ"
+            )
+    return status
