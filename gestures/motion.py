@@ -91,18 +91,19 @@ def _usable(hand: HandLandmarks | None) -> tuple[np.ndarray, float] | None:
     return hand.xy, hand.size
 
 
-class SwipeRecognizer:
-    """Left/right/up/down swipes of the whole hand, in image directions (y down).
+class _TrackRecognizer:
+    """Shared life cycle of the track-based recognisers: a clock that refuses time going
+    backwards, a bounded track of one point per frame, and a cooldown after each event.
 
-    Left and right are as the image is given: in a mirrored selfie preview a user's
-    swipe to their right shows as ``right``; in an unmirrored camera facing the user it
-    shows as ``left``. Glasses cameras look outward and are not mirrored.
+    Subclasses say which point to follow (:meth:`_point`), how many samples they need,
+    and what to look for in the track (:meth:`_detect`).
     """
 
-    def __init__(self, options: SwipeOptions | None = None) -> None:
-        self.options = options or SwipeOptions()
+    min_samples = 3
+
+    def __init__(self, max_duration_ms: int) -> None:
         self.clock = FrameClock()
-        self._track = _Track(self.options.max_duration_ms)
+        self._track = _Track(max_duration_ms)
         self._quiet_until = -1
 
     def reset(self) -> None:
@@ -116,7 +117,7 @@ class SwipeRecognizer:
         self._track.clear()
 
     def update(self, timestamp_ms: int, hand: HandLandmarks | None) -> list[GestureEvent]:
-        """Add this frame's hand (None if unseen); return a Swipe when one completes."""
+        """Add this frame's point (None if the hand is unseen); return any completed event."""
         self.clock.advance(timestamp_ms)
         t = int(timestamp_ms)
         usable = _usable(hand)
@@ -126,11 +127,41 @@ class SwipeRecognizer:
         xy, size = usable
         if t < self._quiet_until:
             return []
-        centre = xy[_PALM].sum(axis=0) / len(_PALM)
-        self._track.add(t, float(centre[0]), float(centre[1]), size)
+        x, y = self._point(xy)
+        self._track.add(t, x, y, size)
         samples = self._track.array()
-        if len(samples) < 3:
+        if len(samples) < self.min_samples:
             return []
+        return self._detect(t, hand, samples)
+
+    def _cooldown(self, t: int, cooldown_ms: int) -> None:
+        self._track.clear()
+        self._quiet_until = t + cooldown_ms
+
+    def _point(self, xy: np.ndarray) -> tuple[float, float]:
+        raise NotImplementedError
+
+    def _detect(self, t: int, hand: HandLandmarks, samples: np.ndarray) -> list[GestureEvent]:
+        raise NotImplementedError
+
+
+class SwipeRecognizer(_TrackRecognizer):
+    """Left/right/up/down swipes of the whole hand, in image directions (y down).
+
+    Left and right are as the image is given: in a mirrored selfie preview a user's
+    swipe to their right shows as ``right``; in an unmirrored camera facing the user it
+    shows as ``left``. Glasses cameras look outward and are not mirrored.
+    """
+
+    def __init__(self, options: SwipeOptions | None = None) -> None:
+        self.options = options or SwipeOptions()
+        super().__init__(self.options.max_duration_ms)
+
+    def _point(self, xy: np.ndarray) -> tuple[float, float]:
+        centre = xy[_PALM].sum(axis=0) / len(_PALM)
+        return float(centre[0]), float(centre[1])
+
+    def _detect(self, t: int, hand: HandLandmarks, samples: np.ndarray) -> list[GestureEvent]:
         opts = self.options
         points = samples[:, 1:3]
         # Try every start in the window: the swipe may begin after a pause or a return.
@@ -155,8 +186,7 @@ class SwipeRecognizer:
         else:
             direction = "down" if delta[1] > 0 else "up"
         duration = int(t - samples[start, 0])
-        self._track.clear()
-        self._quiet_until = t + opts.cooldown_ms
+        self._cooldown(t, opts.cooldown_ms)
         return [
             Swipe(
                 timestamp_ms=t,
@@ -168,45 +198,24 @@ class SwipeRecognizer:
         ]
 
 
-class CircleRecognizer:
+class CircleRecognizer(_TrackRecognizer):
     """Clockwise / counter-clockwise circles drawn with the index fingertip.
 
     Direction is as seen in the image (y down), the convention documented in
     :mod:`gestures.tracks`.
     """
 
+    min_samples = 4
+
     def __init__(self, options: CircleOptions | None = None) -> None:
         self.options = options or CircleOptions()
-        self.clock = FrameClock()
-        self._track = _Track(self.options.max_duration_ms)
-        self._quiet_until = -1
+        super().__init__(self.options.max_duration_ms)
 
-    def reset(self) -> None:
-        """Forget history, cooldown and the last timestamp."""
-        self.clock.reset()
-        self._track.clear()
-        self._quiet_until = -1
-
-    def clear(self) -> None:
-        """Forget the history but keep the clock."""
-        self._track.clear()
-
-    def update(self, timestamp_ms: int, hand: HandLandmarks | None) -> list[GestureEvent]:
-        """Add this frame's fingertip; return a Circle once enough turning accumulates."""
-        self.clock.advance(timestamp_ms)
-        t = int(timestamp_ms)
-        usable = _usable(hand)
-        if usable is None or hand is None:
-            self._track.clear()
-            return []
-        xy, size = usable
-        if t < self._quiet_until:
-            return []
+    def _point(self, xy: np.ndarray) -> tuple[float, float]:
         tip = xy[INDEX_TIP]
-        self._track.add(t, float(tip[0]), float(tip[1]), size)
-        samples = self._track.array()
-        if len(samples) < 4:
-            return []
+        return float(tip[0]), float(tip[1])
+
+    def _detect(self, t: int, hand: HandLandmarks, samples: np.ndarray) -> list[GestureEvent]:
         opts = self.options
         points = samples[:, 1:3]
         palm = float(samples[:, 3].sum()) / len(samples)
@@ -219,8 +228,7 @@ class CircleRecognizer:
         turns = abs(turn) / 360.0
         if turns < opts.min_turns:
             return []
-        self._track.clear()
-        self._quiet_until = t + opts.cooldown_ms
+        self._cooldown(t, opts.cooldown_ms)
         return [
             Circle(
                 timestamp_ms=t,
