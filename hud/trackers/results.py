@@ -70,10 +70,7 @@ class HandResult:
 
     def pixel_landmarks(self) -> np.ndarray:
         """Landmarks as 21 × 2 pixel coordinates (needs ``image_size``)."""
-        if self.image_size is None:
-            raise ValueError("image_size is unknown, so pixel coordinates are too")
-        width, height = self.image_size
-        return self.landmarks[:, :2] * np.array([width, height], dtype=np.float64)
+        return _to_pixels(self.landmarks, self.image_size)
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,10 +92,7 @@ class FaceResult:
 
     def pixel_landmarks(self) -> np.ndarray:
         """Landmarks as 478 × 2 pixel coordinates (needs ``image_size``)."""
-        if self.image_size is None:
-            raise ValueError("image_size is unknown, so pixel coordinates are too")
-        width, height = self.image_size
-        return self.landmarks[:, :2] * np.array([width, height], dtype=np.float64)
+        return _to_pixels(self.landmarks, self.image_size)
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,3 +133,11 @@ class MarkerResult:
     def has_pose(self) -> bool:
         """Whether a pose was estimated and accepted."""
         return self.rvec is not None and self.tvec is not None
+
+
+def _to_pixels(landmarks: np.ndarray, image_size: tuple[int, int] | None) -> np.ndarray:
+    """Normalised landmarks to pixel x, y (the image size must be known)."""
+    if image_size is None:
+        raise ValueError("image_size is unknown, so pixel coordinates are too")
+    width, height = image_size
+    return landmarks[:, :2] * np.array([width, height], dtype=np.float64)
