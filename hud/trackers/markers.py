@@ -7,8 +7,9 @@ pattern on a box or a shirt must not become a marker. Detection itself is OpenCV
 
 * **auto search** over the common dictionaries (:data:`AUTO_DICTIONARIES`). Each family
   is searched once with its largest ArUco variant (``DICT_6X6_1000`` contains
-  ``DICT_6X6_50/100/250`` as its first codes) and reported under the smallest standard
-  size that holds every id seen, e.g. ``DICT_6X6_250`` for ids up to 249.
+  ``DICT_6X6_50/100/250`` as its first codes) and reported as ``_250`` when every id
+  seen fits (the size tutorials, board generators and most prints use; ids cannot tell a
+  ``_50`` print from a ``_250`` one), else ``_1000``.
 * **false-alarm control** for that search. A random square blob that passes the border
   test decodes as *some* code with probability about
   ``4 · codes · Σ_{k≤c} C(bits, k) / 2^bits`` (4 rotations, ``c`` corrected bits). That is
@@ -327,14 +328,16 @@ def _needed_size(name: str, marker_id: int) -> int:
 
 
 def _report_name(name: str, ids: Sequence[int]) -> str:
-    """The smallest standard size of an ArUco family that holds every id seen."""
+    """The conventional size of an ArUco family for the ids seen: ``_250``, else ``_1000``.
+
+    ``_50``, ``_100`` and ``_250`` share their first codes, so the ids cannot say which
+    size was printed; ``_250`` is the one OpenCV's tutorials and board generators default to.
+    """
     match = _ARUCO_FAMILY.match(name)
     if match is None:
         return name
     n = match.group(1)
-    top = max(ids)
-    size = next(s for s in _ARUCO_SIZES if top < s)
-    return f"DICT_{n}X{n}_{size}"
+    return f"DICT_{n}X{n}_{250 if max(ids) < 250 else 1000}"
 
 
 def _passes_gate(c: _Candidate, image_range: float) -> bool:

@@ -240,7 +240,7 @@ def test_auto_finds_a_clean_marker_of_each_family_once(dictionary: str) -> None:
     assert results[0].id == 7
 
 
-def test_auto_names_aruco_families_by_the_smallest_size_holding_every_id() -> None:
+def test_auto_names_aruco_families_by_their_conventional_size() -> None:
     items = [
         (marker_texture("DICT_6X6_250", 3), facing_rvec(), (-0.12, 0.0, 0.8)),
         (marker_texture("DICT_6X6_250", 120), facing_rvec(), (0.12, 0.0, 0.8)),
@@ -250,7 +250,7 @@ def test_auto_names_aruco_families_by_the_smallest_size_holding_every_id() -> No
         ("DICT_6X6_250", 120),
     ]
     only_small = render([(marker_texture("DICT_6X6_250", 3), facing_rvec(), (0.0, 0.0, 0.6))])
-    assert found(mk.detect_markers(only_small, "auto")) == [("DICT_6X6_50", 3)]
+    assert found(mk.detect_markers(only_small, "auto")) == [("DICT_6X6_250", 3)]
 
 
 def _six_by_six_near_a_mip_code() -> tuple[int, tuple[int, int]]:
@@ -403,3 +403,21 @@ def test_bad_calibration_files(tmp_path: Path) -> None:
     garbage.write_text("this is: [not a calibration\n")
     with pytest.raises(HudError):
         mk.CameraIntrinsics.from_file(garbage)
+
+
+def test_charuco_board_photo_gives_its_seventeen_markers() -> None:
+    """A second real photo: OpenCV's ChArUco board (DICT_6X6_250, marker ids 0-16)."""
+    import cv2
+
+    from hud.imageio import load_rgb
+
+    photo = (
+        Path(__file__).resolve().parents[1]
+        / "data"
+        / "images"
+        / "charuco_detection__choriginal.jpg"
+    )
+    gray = cv2.cvtColor(load_rgb(photo), cv2.COLOR_RGB2GRAY)
+    for dictionary in ("auto", "DICT_6X6_250"):
+        got = sorted(found(mk.detect_markers(gray, dictionary)))
+        assert got == [("DICT_6X6_250", i) for i in range(17)], dictionary
