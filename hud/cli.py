@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from hud.errors import HudError
 
@@ -28,14 +29,10 @@ COMMAND_MODULES = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors exit 2 with one line (argparse's own default is 2 too)."""
+    """argparse with a one-line usage error (``hud render: error: ...``) and exit status 2."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(
-            2,
-            f"hud {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''}: error: "
-            f"{message}\n".replace("hud : ", "hud: "),
-        )
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
