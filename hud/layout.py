@@ -81,6 +81,8 @@ class DisplayList:
     texts: list[TextRun] = field(default_factory=list)
     #: Where each card ended up (card id -> panel rectangle), for tests and hit-testing.
     card_rects: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    #: Cards that did not fit without covering another card (shown as a "+N" badge).
+    overflow: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -163,10 +165,12 @@ def layout_scene(
         cw, ch = m.width, content[0]
         obj = scene.object_by_id(card.anchor) if card.anchor else None
         if obj is None:
-            rect = _clamp_rect(
-                ((dw - cw) / 2, head_locked_y, (dw + cw) / 2, head_locked_y + ch), dw, dh, m.margin
-            )
-            rect = _avoid(rect, [rect], placed, dw, dh, m.margin)
+            slot = ((dw - cw) / 2, head_locked_y, (dw + cw) / 2, head_locked_y + ch)
+            found = _place([slot], _grow(placed, m.gap / 2), [], dw, dh, m.margin)
+            if found is None:
+                out.overflow.append(card.id)
+                continue
+            rect = found
             head_locked_y = rect[3] + m.gap
             _emit_card(out, card, rect, content, m)
             placed.append(rect)
@@ -185,7 +189,11 @@ def layout_scene(
                 (x1 + m.gap, cy - ch / 2, x1 + m.gap + cw, cy + ch / 2),  # right, centred
                 (x0 - m.gap - cw, cy - ch / 2, x0 - m.gap, cy + ch / 2),  # left, centred
             ]
-            rect = _avoid(candidates[0], candidates, [*placed, box], dw, dh, m.margin)
+            found = _place(candidates, _grow(placed, m.gap / 2), [box], dw, dh, m.margin)
+            if found is None:
+                out.overflow.append(card.id)
+                continue
+            rect = found
             _emit_brackets(out, box, STATE_COLOURS[card.state], m)
             _emit_leader(out, box, rect, STATE_COLOURS[card.state], m)
         else:
@@ -194,42 +202,51 @@ def layout_scene(
             ex = dw / 2 + math.cos(ang) * dw
             ey = dh / 2 + math.sin(ang) * dh
             start = (ex - cw / 2, ey - ch / 2, ex + cw / 2, ey + ch / 2)
-            rect = _clamp_rect(start, dw, dh, m.margin)
-            rect = _avoid(rect, [rect], placed, dw, dh, m.margin)
+            found = _place([start], _grow(placed, m.gap / 2), [], dw, dh, m.margin)
+            if found is None:
+                out.overflow.append(card.id)
+                continue
+            rect = found
             _emit_arrow(out, rect, ang, STATE_COLOURS[card.state], m)
         _emit_card(out, card, rect, content, m)
         placed.append(rect)
+    if out.overflow:
+        _emit_overflow_badge(out, placed, m)
     return out
 
 
-def _avoid(
-    first: Rect, candidates: list[Rect], obstacles: list[Rect], dw: float, dh: float, margin: float
-) -> Rect:
-    """The first candidate (clamped into the FOV) that overlaps nothing; else slide down."""
-    best: Rect = _clamp_rect(first, dw, dh, margin)
-    best_cost = math.inf
-    for cand in candidates:
-        r = _clamp_rect(cand, dw, dh, margin)
-        cost = sum(_overlap(r, o) for o in obstacles)
-        if cost == 0:
-            return r
-        if cost < best_cost:
-            best, best_cost = r, cost
-    # Slide the best candidate vertically in small steps until it is free.
-    h = best[3] - best[1]
-    step = max(h / 4, 4.0)
-    for k in range(1, 80):
-        for sign in (1, -1):
-            y0 = best[1] + sign * k * step
-            r = _clamp_rect((best[0], y0, best[2], y0 + h), dw, dh, margin)
-            if sum(_overlap(r, o) for o in obstacles) == 0:
+def _place(
+    candidates: list[Rect], hard: list[Rect], soft: list[Rect], dw: float, dh: float, margin: float
+) -> Rect | None:
+    """Where a card can go without covering another card (``hard``), if possible without
+    covering its own object either (``soft``); None when the display has no room left.
+
+    Tries the preferred candidate positions first, then slides the first one in growing
+    steps, vertically and horizontally, inside the FOV.
+    """
+    clamped = [_clamp_rect(c, dw, dh, margin) for c in candidates]
+    for obstacles in ([*hard, *soft], hard):
+        for r in clamped:
+            if not any(_overlap(r, o) > 0 for o in obstacles):
                 return r
-    return best
+        base = clamped[0]
+        w, h = base[2] - base[0], base[3] - base[1]
+        step_y, step_x = max(h / 4, 4.0), max(w / 8, 4.0)
+        for k in range(1, 60):
+            for dx, dy in ((0, k * step_y), (0, -k * step_y), (k * step_x, 0), (-k * step_x, 0)):
+                r = _clamp_rect(
+                    (base[0] + dx, base[1] + dy, base[0] + dx + w, base[1] + dy + h), dw, dh, margin
+                )
+                if not any(_overlap(r, o) > 0 for o in obstacles):
+                    return r
+    return None
 
 
 @lru_cache(maxsize=512)
 def _card_content(card: Card, m: LayoutMetrics) -> tuple[float, list[str], list[str]]:
-    inner = m.width - 2 * m.pad - m.title_px * 0.8
+    # The title line leaves room for the state dot on the left and a direction chevron on
+    # the right (drawn when the card's object is off the display).
+    inner = m.width - 2 * m.pad - m.title_px * 0.8 - m.title_px * 1.1
     title_lines = textlib.wrap(card.title, m.title_px, inner, bold=True, max_lines=2)
     body_lines = (
         textlib.wrap(card.body, m.body_px, m.width - 2 * m.pad, max_lines=4) if card.body else []
@@ -305,23 +322,48 @@ def _emit_leader(out: DisplayList, box: Rect, card: Rect, accent: RGB, m: Layout
 
 
 def _emit_arrow(out: DisplayList, rect: Rect, ang: float, accent: RGB, m: LayoutMetrics) -> None:
-    """A chevron on the card edge that faces the off-display object."""
-    cx, cy = (rect[0] + rect[2]) / 2, (rect[1] + rect[3]) / 2
-    hw, hh = (rect[2] - rect[0]) / 2, (rect[3] - rect[1]) / 2
+    """A chevron in the card's top-right corner (kept free of title text) that points
+    towards the off-display object, so the wearer knows which way to turn."""
+    lh = textlib.line_height(m.title_px)
+    size = m.title_px * 0.45
+    cx = rect[2] - m.pad - size
+    cy = rect[1] + m.pad + lh / 2
     dx, dy = math.cos(ang), math.sin(ang)
-    t = min(hw / abs(dx) if dx else math.inf, hh / abs(dy) if dy else math.inf)
-    tip_back = (cx + dx * (t - m.gap), cy + dy * (t - m.gap))
-    size = m.title_px * 0.6
-    tip = (tip_back[0] + dx * size * 0.2, tip_back[1] + dy * size * 0.2)
+    tip = (cx + dx * size * 0.6, cy + dy * size * 0.6)
     for sgn in (1, -1):
-        a = ang + math.pi + sgn * 0.6
-        out.lines.append(
-            Line(
-                tip[0],
-                tip[1],
-                tip[0] + math.cos(a) * size,
-                tip[1] + math.sin(a) * size,
-                m.stroke * 1.5,
-                accent,
+        a = ang + math.pi + sgn * 0.7
+        end = (tip[0] + math.cos(a) * size, tip[1] + math.sin(a) * size)
+        out.lines.append(Line(tip[0], tip[1], end[0], end[1], m.stroke * 1.5, accent))
+
+
+def _emit_overflow_badge(out: DisplayList, placed: list[Rect], m: LayoutMetrics) -> None:
+    """A small "+N" in a free corner: more answers are waiting, none is drawn over another."""
+    text = f"+{len(out.overflow)}"
+    size = m.body_px
+    w = textlib.text_width(text, size, True) + 2 * m.pad
+    h = textlib.line_height(size) + m.pad
+    dw, dh = out.width, out.height
+    for x0, y0 in (
+        (dw - m.margin - w, dh - m.margin - h),
+        (m.margin, dh - m.margin - h),
+        (dw - m.margin - w, m.margin),
+        (m.margin, m.margin),
+    ):
+        r = (x0, y0, x0 + w, y0 + h)
+        if not any(_overlap(r, o) > 0 for o in placed):
+            out.panels.append(
+                Panel(
+                    *r,
+                    radius=h / 2,
+                    fill=(0.05, 0.05, 0.06),
+                    border=(0.6, 0.6, 0.65),
+                    border_width=m.stroke,
+                )
             )
-        )
+            out.texts.append(TextRun(text, x0 + m.pad, y0 + m.pad / 2, size, True, TITLE_RGB))
+            return
+
+
+def _grow(rects: list[Rect], d: float) -> list[Rect]:
+    """Rectangles grown by ``d`` on every side: placed cards keep a gap between them."""
+    return [(r[0] - d, r[1] - d, r[2] + d, r[3] + d) for r in rects]

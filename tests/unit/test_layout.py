@@ -107,3 +107,51 @@ def test_head_motion_makes_anchored_content_lag() -> None:
     shift = moving.card_rects["q"][0] - still.card_rects["q"][0]
     assert shift == pytest.approx(100 * orion.latency_ms / 1000 * orion.ppd, rel=0.01)
     assert off.card_rects["q"] == still.card_rects["q"]
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_PROFILES))
+def test_random_scenes_never_overlap_on_any_profile(name: str) -> None:
+    """Crowded, random scenes: cards that fit never overlap; the rest are counted, not drawn."""
+    import numpy as np
+
+    profile = BUILTIN_PROFILES[name]
+    rng = np.random.default_rng(7)
+    for _trial in range(6):
+        n = int(rng.integers(1, 9))
+        objects, cards = [], []
+        for i in range(n):
+            x0, y0 = rng.uniform(0.2, 0.7, size=2)
+            w, h = rng.uniform(0.03, 0.2, size=2)
+            objects.append(
+                {"id": f"o{i}", "label": "x", "box": [x0, y0, min(x0 + w, 1.0), min(y0 + h, 1.0)]}
+            )
+            anchor = {"anchor": f"o{i}"} if rng.random() < 0.8 else {}
+            cards.append(
+                {
+                    "id": f"c{i}",
+                    "title": "답변 " * int(rng.integers(1, 4)),
+                    "body": "설명 text " * int(rng.integers(0, 6)),
+                    **anchor,
+                }
+            )
+        dl = _layout(profile, objects, cards)
+        rects = list(dl.card_rects.values())
+        assert len(rects) + len(dl.overflow) == n
+        for i, a in enumerate(rects):
+            assert (
+                a[0] >= 0
+                and a[1] >= 0
+                and a[2] <= profile.width_px + 1e-6
+                and a[3] <= profile.height_px + 1e-6
+            )
+            for b in rects[i + 1 :]:
+                assert _overlap(a, b) == 0, (name, a, b)
+
+
+def test_tiny_display_overflows_with_a_badge() -> None:
+    even = BUILTIN_PROFILES["even-g1"]
+    cards = [{"id": f"c{i}", "title": f"알림 {i}", "body": "메시지 본문"} for i in range(5)]
+    dl = _layout(even, [], cards)
+    assert dl.overflow, "a 640×200 display cannot hold five cards"
+    assert any(t.text == f"+{len(dl.overflow)}" for t in dl.texts)
+    assert len(dl.card_rects) + len(dl.overflow) == 5
