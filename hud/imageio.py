@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from hud.errors import HudError
 from hud.optics import linear_to_srgb
@@ -18,7 +18,7 @@ MAX_SIDE = 8192
 
 
 def load_rgb(path: str | Path) -> npt.NDArray[np.uint8]:
-    """An image file as H×W×3 uint8 sRGB (alpha dropped, greyscale expanded)."""
+    """An image file as H×W×3 uint8 sRGB (EXIF rotation applied, alpha dropped, grey expanded)."""
     p = Path(path)
     if not p.exists():
         raise HudError(f"image not found: {p}")
@@ -29,7 +29,8 @@ def load_rgb(path: str | Path) -> npt.NDArray[np.uint8]:
                 raise HudError(
                     f"image {p} is {im.width}×{im.height}; the largest side allowed is {MAX_SIDE}"
                 )
-            rgb = im.convert("RGB")
+            # Phone photos store their rotation in EXIF; apply it so "up" is up.
+            rgb = ImageOps.exif_transpose(im).convert("RGB")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise HudError(f"cannot read image {p}: {exc.__class__.__name__}: {exc}") from None
     return np.asarray(rgb, dtype=np.uint8).copy()
@@ -59,6 +60,9 @@ def save_png(path: str | Path, rgb: npt.NDArray[np.uint8]) -> Path:
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise HudError(f"cannot write {p}: {exc.strerror or exc}") from None
+    except (TypeError, ValueError) as exc:  # an array that is not an image
+        Path(tmp).unlink(missing_ok=True)
+        raise HudError(f"cannot write {p}: not an image array ({exc})") from None
     return p
 
 
