@@ -214,3 +214,45 @@ def test_demo_writes_the_pngs_it_names(tmp_path: Path) -> None:
     sun = np.asarray(Image.open(tmp_path / "orion-sunlight.png")).astype(float)
     assert indoor.shape == sun.shape
     assert np.abs(indoor - sun).mean() > 1.0  # the cards wash out in sunlight
+
+
+def test_scene_can_name_a_profile_file(tmp_path: Path) -> None:
+    (tmp_path / "mine.toml").write_text(
+        'name = "my-glasses"\nwidth_px = 320\nheight_px = 240\nfov_diag_deg = 30\n'
+        'peak_nits = 800\ntransmittance = 0.6\neyes = 1\neye = "left"\n'
+    )
+    Image.fromarray(np.full((60, 80, 3), 120, np.uint8)).save(tmp_path / "w.png")
+    (tmp_path / "s.json").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "profile": "mine.toml",
+                "world": {"image": "w.png"},
+                "cards": [{"id": "c", "title": "hello"}],
+            }
+        )
+    )
+    r = hud(
+        "render",
+        str(tmp_path / "s.json"),
+        "--out",
+        str(tmp_path / "o.png"),
+        "--display-out",
+        str(tmp_path / "d.png"),
+    )
+    assert r.returncode == 0, r.stderr
+    assert "my-glasses: left eye" in r.stdout
+    assert Image.open(tmp_path / "d.png").size == (320, 240)
+    bad = hud(
+        "render",
+        str(tmp_path / "s.json"),
+        "--profile",
+        "nope.toml",
+        "--out",
+        str(tmp_path / "o.png"),
+    )
+    assert (
+        bad.returncode == 2
+        and "cannot read profile file" in bad.stderr
+        and "Traceback" not in bad.stderr
+    )
