@@ -283,9 +283,18 @@ def compose_uniforms(
         math.tan(math.radians(a.ghost_offset_deg[0])) / (2 * hx),
         math.tan(math.radians(a.ghost_offset_deg[1])) / (2 * hy),
     )
+    # An effect this device does not have (a geometric waveguide's rainbow, say) is left out
+    # of the shader entirely: the result is the same and the taps are saved.
+    absent = {
+        "rainbow": a.rainbow_deg == 0,
+        "ghost": a.ghost == 0,
+        "streaks": a.world_streaks == 0,
+        "uniformity": a.falloff == 0 and a.colour_nonuniformity == 0,
+    }
     flags = 0
     for name in effects:
-        flags |= EFFECT_BITS[name]
+        if not absent.get(name, False):
+            flags |= EFFECT_BITS[name]
     return {
         "u_out_size": (float(view.width), float(view.height)),
         "u_focal": float(view.focal_px),
