@@ -1,7 +1,8 @@
 """Draw a display list into the microdisplay's framebuffer.
 
-The framebuffer is linear-light RGBA16F at the profile's native resolution: it is the
-light the display emits, before the waveguide. Panels, lines and text are instanced quads
+The framebuffer is 8-bit sRGB at the profile's native resolution, like the video signal a
+microdisplay takes (blending and mipmaps still happen in linear light): it is the light
+the display emits, before the waveguide. Panels, lines and text are instanced quads
 with analytic (signed-distance) anti-aliasing, so a card costs a handful of draw calls
 however much text it has.
 """
@@ -13,9 +14,16 @@ import numpy as np
 import numpy.typing as npt
 
 from hud.layout import DisplayList
+from hud.optics import srgb_to_linear
 from hud.profiles import DisplayProfile
 from hud.render.programs import ProgramCache, set_uniform
 from hud.text import TextAtlas
+
+
+GL_SRGB8_ALPHA8 = 0x8C43
+GL_FRAMEBUFFER_SRGB = 0x8DB9
+#: sRGB code value -> linear light, exactly as the texture unit decodes it.
+_SRGB_DECODE = srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)
 
 
 class DisplayRenderer:
@@ -27,7 +35,9 @@ class DisplayRenderer:
         self.ctx = ctx
         self.profile = profile
         self.size = (profile.width_px, profile.height_px)
-        self.texture = ctx.texture(self.size, 4, dtype="f2")
+        # 8-bit sRGB, like the video signal a microdisplay takes: perceptually even steps,
+        # half the memory traffic of float16, and blending and mipmaps still in linear light.
+        self.texture = ctx.texture(self.size, 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
         self.texture.repeat_x = False
         self.texture.repeat_y = False
         self.texture.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
@@ -60,6 +70,7 @@ class DisplayRenderer:
         self._last = dl
         self.draws += 1
         self.fbo.use()
+        self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
         self.fbo.clear(0.0, 0.0, 0.0, 0.0)
         self.ctx.enable(moderngl.BLEND)
         self.ctx.blend_func = (  # type: ignore[assignment]
@@ -88,6 +99,7 @@ class DisplayRenderer:
         if dl.texts:
             self._draw_texts(dl)
         self.ctx.disable(moderngl.BLEND)
+        self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
         self.texture.build_mipmaps()
         return self.texture
 
@@ -121,9 +133,9 @@ class DisplayRenderer:
 
     def read(self) -> npt.NDArray[np.float32]:
         """The display frame as float32 RGB, rows top first (emitted light, 1 = white)."""
-        raw = self.fbo.read(components=4, dtype="f2")
-        arr = np.frombuffer(raw, dtype=np.float16).reshape(self.size[1], self.size[0], 4)
-        return arr[..., :3].astype(np.float32)
+        raw = self.fbo.read(components=3, dtype="f1")
+        codes = np.frombuffer(raw, dtype=np.uint8).reshape(self.size[1], self.size[0], 3)
+        return _SRGB_DECODE[codes]
 
     def release(self) -> None:
         self.fbo.release()
