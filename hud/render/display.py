@@ -19,7 +19,6 @@ from hud.profiles import DisplayProfile
 from hud.render.programs import ProgramCache, set_uniform
 from hud.text import TextAtlas
 
-
 GL_SRGB8_ALPHA8 = 0x8C43
 GL_FRAMEBUFFER_SRGB = 0x8DB9
 #: sRGB code value -> linear light, exactly as the texture unit decodes it.
