@@ -39,8 +39,8 @@ test-e2e: setup
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check hud gestures demos tests
-	$(BIN)/ruff format --check hud gestures demos tests
+	$(BIN)/ruff check hud gestures demos tests tools
+	$(BIN)/ruff format --check hud gestures demos tests tools
 
 typecheck: setup
 	$(BIN)/mypy

@@ -1,8 +1,8 @@
-"""Static hand poses from one frame of landmarks, by geometry alone.
+"""Static hand poses from one frame of landmarks: geometry, plus a shape model.
 
-Why geometry and not a trained model: the classifier must work on hands nobody here has
-seen, on 2-D-only recordings, for either hand and at any in-plane rotation and scale.
-Every measurement below is a ratio of distances or an angle between bones, which is
+Why geometry first: the classifier must work on hands nobody here has seen, on
+2-D-only recordings, for either hand and at any in-plane rotation and scale. Every
+measurement below is a ratio of distances or an angle between bones, which is
 unchanged by moving, scaling, rotating or mirroring the hand, and needs no depth.
 
 Vocabulary (stable; other code matches on these strings): ``open_palm``, ``fist``,
@@ -28,9 +28,18 @@ cues are also measured on the 3-D shape and blended with the 2-D ones, the 3-D o
 counting more the more a finger is foreshortened in the image. Depth is extra evidence
 only: without it the hand is classified from its 2-D shape alone.
 
-Known limit: an index aimed straight at the camera with no depth, short in projection
-or hooked at the tip, is still the same 2-D shape as a fist and is called one. On the
-kinivi sample (2-D only) that is most of the remaining point errors.
+Where hand-set thresholds must draw the line between fist and point (or open palm and
+victory) somewhere, a second expert weighs in: :mod:`gestures.pose_model`, a tiny
+network trained only on synthetic 3-D hands seen from random viewpoints
+(``tools/train_pose_model.py``), which has learnt where those classes overlap in 2-D.
+Both experts' opinions are calibrated log-probabilities on the same synthetic hands,
+so they are added (a product of experts) and the most probable of the four finger-count
+poses wins; the reported score is its probability. Pinch, none and thumbs up / down
+stay purely geometric. ``PoseOptions(use_shape_model=False)`` gives geometry alone.
+
+Known limit: an index aimed straight at the camera with no depth is, in 2-D, the same
+shape as a fist with a bunched index, and some fists whose index sticks out sideways
+look like points. On the kinivi sample (2-D only) those are most remaining errors.
 """
 
 from __future__ import annotations
@@ -61,6 +70,7 @@ from gestures.landmarks import (
     HandLandmarks,
     palm_size,
 )
+from gestures.pose_model import default_model
 
 PoseLabel = Literal[
     "open_palm", "fist", "point", "pinch", "victory", "thumbs_up", "thumbs_down", "none"
@@ -106,6 +116,8 @@ _TEMPLATE_LABELS: tuple[PoseLabel, ...] = tuple(_TEMPLATES)
 _TEMPLATE_MASK = np.array(list(_TEMPLATES.values()))
 _POINT = _TEMPLATE_LABELS.index("point")
 _VICTORY = _TEMPLATE_LABELS.index("victory")
+#: The shape model, read once at import (a 64 kB file shipped beside the code).
+_SHAPE_MODEL = default_model()
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,9 @@ class PoseOptions:
     thumb_clearance: float = 0.4
     #: How far from image vertical the thumb may point and still be thumbs up / down.
     thumb_vertical_tolerance_deg: float = 60.0
+    #: Weigh in the shape model trained on synthetic hands (:mod:`gestures.pose_model`)
+    #: when telling open palm, fist, point and victory apart; False: geometry alone.
+    use_shape_model: bool = True
 
 
 @dataclass(frozen=True)
@@ -165,7 +180,10 @@ class PoseResult:
     """A pose label, its score in [0, 1], and the per-finger evidence behind it.
 
     ``extension`` is thumb, index, middle, ring, pinky, each 0 (curled) to 1 (straight).
-    A score of 0.5 means the hand sits exactly on a decision threshold.
+    With the shape model (the default), the score of open palm, fist, point, victory
+    and thumbs up / down is the pose's probability among the four finger-count poses
+    (see the module notes; capped by the thumb's score for thumbs up / down); otherwise
+    a score of 0.5 means the hand sits exactly on a decision threshold.
     """
 
     label: PoseLabel
@@ -303,6 +321,63 @@ def classify_pose(
     if not size > 1e-9:
         return nothing
 
+    ext, scores = _finger_evidence(xy, size, depth, opts)
+    thumb = _thumb_out(xy, size, opts)
+    extension = (thumb, float(ext[0]), float(ext[1]), float(ext[2]), float(ext[3]))
+
+    def result(label: PoseLabel, score: float) -> PoseResult:
+        return PoseResult(label, float(min(1.0, max(0.0, score))), extension)
+
+    pinch = _pinch_score(xy, size, ext, opts)
+    if pinch > 0.5:
+        return result("pinch", pinch)
+
+    best_score = float(scores.max())
+    if best_score < opts.min_agreement:
+        return result("none", 1.0 - best_score)
+    if opts.use_shape_model:
+        # Two experts, each calibrated on the same synthetic hands, multiplied: the
+        # shape model's logits plus the template agreements times the scale that turns
+        # them into calibrated log-probabilities (see gestures.pose_model). The model
+        # logits are in the template order: open palm, fist, point, victory.
+        model = _SHAPE_MODEL
+        combined = model.finger_logits(xy) + model.geometry_scale * scores
+        combined = np.exp(combined - combined.max())
+        posterior = combined / combined.sum()
+        index = int(np.argmax(posterior))
+        best_score = float(posterior[index])
+    else:
+        index = int(np.argmax(scores))
+    best = _TEMPLATE_LABELS[index]
+    if best == "fist" and thumb > 0.5:
+        up = xy[THUMB_TIP] - xy[THUMB_MCP]
+        angle = float(np.degrees(np.arctan2(abs(up[0]), -up[1])))  # 0 = image up
+        tol = opts.thumb_vertical_tolerance_deg
+        if angle <= tol:
+            return result("thumbs_up", min(best_score, thumb))
+        if angle >= 180.0 - tol:
+            return result("thumbs_down", min(best_score, thumb))
+    return result(best, best_score)
+
+
+def template_scores(xy: FloatArray, options: PoseOptions | None = None) -> FloatArray:
+    """Agreement (0-1) of a 2-D (21, 2) hand with open palm, fist, point and victory.
+
+    The geometric evidence :func:`classify_pose` weighs, exposed so the shape model's
+    training tool can calibrate it; NaN for a hand with no palm size.
+    """
+    opts = options or PoseOptions()
+    points = np.asarray(xy, dtype=np.float64)[:, :2]
+    size = palm_size(points)
+    if not size > 1e-9:
+        return np.full(len(_TEMPLATE_LABELS), np.nan)
+    return _finger_evidence(points, size, None, opts)[1]
+
+
+def _finger_evidence(
+    xy: FloatArray, size: float, depth: FloatArray | None, opts: PoseOptions
+) -> tuple[FloatArray, FloatArray]:
+    """Extension of index..pinky and the agreement with each finger-count template."""
     ext, seen = _extension_and_length(xy, size, opts)
     aimed = _aimed_index(xy, size, opts)
     ext[0] = max(float(ext[0]), aimed)
@@ -321,36 +396,13 @@ def classify_pose(
             aimed = (1.0 - weight[0]) * aimed + weight[0] * float(depth_ext[0])
             depth_tips = depth[_TIPS]
             gap_lengths = (gap_lengths + _norms(depth_tips[1:] - depth_tips[:-1]) / depth_size) / 2
-    thumb = _thumb_out(xy, size, opts)
-    extension = (thumb, float(ext[0]), float(ext[1]), float(ext[2]), float(ext[3]))
-
-    def result(label: PoseLabel, score: float) -> PoseResult:
-        return PoseResult(label, float(min(1.0, max(0.0, score))), extension)
-
-    pinch = _pinch_score(xy, size, ext, opts)
-    if pinch > 0.5:
-        return result("pinch", pinch)
-
     gaps = _ramps(gap_lengths, opts.tip_gap, 0.1)
     agree = np.where(_TEMPLATE_MASK, ext, 1.0 - ext)
     # In point and victory the last extended tip also stands apart from the next one.
     # (An index aimed across the curled fingers stands apart in shape, not position.)
     agree[_POINT, 0] = max((agree[_POINT, 0] + gaps[0]) / 2.0, aimed)
     agree[_VICTORY, 1] = (agree[_VICTORY, 1] + gaps[1]) / 2.0
-    scores = agree.sum(axis=1) / 4.0
-    index = int(np.argmax(scores))
-    best, best_score = _TEMPLATE_LABELS[index], float(scores[index])
-    if best_score < opts.min_agreement:
-        return result("none", 1.0 - best_score)
-    if best == "fist" and thumb > 0.5:
-        up = xy[THUMB_TIP] - xy[THUMB_MCP]
-        angle = float(np.degrees(np.arctan2(abs(up[0]), -up[1])))  # 0 = image up
-        tol = opts.thumb_vertical_tolerance_deg
-        if angle <= tol:
-            return result("thumbs_up", min(best_score, thumb))
-        if angle >= 180.0 - tol:
-            return result("thumbs_down", min(best_score, thumb))
-    return result(best, best_score)
+    return ext, np.asarray(agree.sum(axis=1) / 4.0, dtype=np.float64)
 
 
 def _true_shape(hand: HandLandmarks) -> FloatArray | None:

@@ -11,7 +11,7 @@ import pytest
 
 from gestures.evaluate import read_kinivi_keypoints
 from gestures.landmarks import HANDEDNESS, Handedness, HandLandmarks
-from gestures.poses import POSE_LABELS, classify_pose
+from gestures.poses import POSE_LABELS, PoseOptions, classify_pose
 from gestures.synthetic import pinch_points, pose_points, synthetic_hand
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "landmarks"
@@ -59,40 +59,57 @@ def _scores(
 
 
 def test_kinivi_sample_accuracy_and_recall(kinivi: tuple[list[str], np.ndarray]) -> None:
-    """Regression floor just under what the geometric classifier measures (0.931 overall).
+    """Regression floor just under what geometry plus the shape model measure (0.948).
 
-    The issue's goal is 0.97 overall and 0.9 recall per class; point recall falls
-    short (0.897) because many 'Pointer' rows show the index aimed at the camera, which
-    in 2-D is often the same shape as a fist, and some rows look mislabelled. See the
-    report; do not tune on these rows.
+    The issue's goal is 0.97 overall and 0.9 recall per class; recall is now above 0.9
+    for every class (fist 0.908, point 0.938) but overall accuracy falls short: some
+    'Pointer' rows show the index aimed at the camera, which in 2-D is the shape of a
+    fist with a bunched index, and some 'Close' rows show an index sticking out. See
+    the report; do not tune on these rows.
     """
     truth, hands = kinivi
     accuracy, recall, precision = _scores(truth, _labels(hands))
-    assert accuracy >= 0.925, (accuracy, recall, precision)
-    assert recall["open_palm"] >= 0.96
+    assert accuracy >= 0.94, (accuracy, recall, precision)
+    assert recall["open_palm"] >= 0.98
     assert recall["fist"] >= 0.90
-    assert recall["point"] >= 0.89
+    assert recall["point"] >= 0.93
     assert recall["pinch"] >= 0.97
-    assert precision["fist"] >= 0.92
-    assert precision["point"] >= 0.94
+    assert precision["fist"] >= 0.945
+    assert precision["point"] >= 0.93
 
 
 def test_kinivi_held_out_half(kinivi: tuple[list[str], np.ndarray]) -> None:
-    """The odd rows, which nobody looked at while designing the cues (0.923 measured).
+    """The odd rows, which nobody looked at while designing the cues (0.943 measured).
 
-    Features and thresholds were chosen looking only at the even rows (0-based row
-    index); the odd rows were scored once, at the end, as a stand-in for hands of
-    people nobody here has seen. Keep it that way: do not tune on these rows either.
+    Features and thresholds of the geometry, and the distributions of the synthetic
+    hands the shape model learns from, were chosen looking only at the even rows
+    (0-based row index); the odd rows were scored once, at the end, as a stand-in for
+    hands of people nobody here has seen (geometry alone: 0.923). Keep it that way: do
+    not tune on these rows either.
     """
     truth, hands = kinivi
     accuracy, recall, precision = _scores(truth[1::2], _labels(hands[1::2]))
-    assert accuracy >= 0.915, (accuracy, recall, precision)
-    assert recall["open_palm"] >= 0.96
-    assert recall["fist"] >= 0.89
-    assert recall["point"] >= 0.88
+    assert accuracy >= 0.935, (accuracy, recall, precision)
+    assert recall["open_palm"] >= 0.97
+    assert recall["fist"] >= 0.90
+    assert recall["point"] >= 0.91
     assert recall["pinch"] >= 0.97
-    assert precision["fist"] >= 0.90
+    assert precision["fist"] >= 0.93
     assert precision["point"] >= 0.93
+
+
+def test_geometry_alone_keeps_its_floors(kinivi: tuple[list[str], np.ndarray]) -> None:
+    """``use_shape_model=False`` is the geometric classifier as it was (0.931, 0.923 on
+    the odd rows), and the shape model must beat it on the held-out odd rows."""
+    truth, hands = kinivi
+    geometry = PoseOptions(use_shape_model=False)
+    labels = [classify_pose(hand, geometry).label for hand in hands]
+    accuracy, recall, _ = _scores(truth, labels)
+    assert accuracy >= 0.925, (accuracy, recall)
+    held_out, _, _ = _scores(truth[1::2], labels[1::2])
+    assert held_out >= 0.915
+    combined, _, _ = _scores(truth[1::2], _labels(hands[1::2]))
+    assert combined > held_out
 
 
 def test_mediapipe_expected_hands(mediapipe_hands: list[dict]) -> None:
@@ -111,6 +128,16 @@ def test_mediapipe_expected_hands(mediapipe_hands: list[dict]) -> None:
         assert 0.5 <= result.score <= 1.0
         seen[want] += 1
     assert seen == {"open_palm": 6, "thumbs_up": 3, "point": 2, "fist": 1, "victory": 1}
+
+
+def test_mediapipe_expected_hands_by_geometry_alone(mediapipe_hands: list[dict]) -> None:
+    geometry = PoseOptions(use_shape_model=False)
+    for hand in mediapipe_hands:
+        points = np.array(hand["landmarks"])
+        for landmarks in (points, points[:, :2]):
+            with_model = classify_pose(HandLandmarks(landmarks)).label
+            alone = classify_pose(HandLandmarks(landmarks), geometry).label
+            assert alone == with_model, (hand["source"], alone, with_model)
 
 
 def test_two_d_only_gives_the_same_answer_as_with_depth(mediapipe_hands: list[dict]) -> None:

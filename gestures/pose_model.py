@@ -1,0 +1,195 @@
+"""A tiny hand-shape classifier trained on synthetic hands only (domain randomisation).
+
+Why: in one 2-D frame an index aimed at the camera and a fist can look alike, and
+hand-set thresholds on a few cues draw the line between them somewhere arbitrary. A
+3-D kinematic hand model (``tools/train_pose_model.py``) knows what each pose looks
+like from every viewpoint: it samples each pose as a *distribution* of joint angles,
+hand proportions and camera views, projects the hands to 2-D, and a small multilayer
+perceptron learns where the classes really overlap. No recorded hand is used for
+training; the weights (``pose_model_weights.npz``, shipped beside this file) are
+reproduced exactly by running the tool with its fixed seed.
+
+Input features are invariant to everything a pose must not depend on: all 210
+distances between the 21 landmarks and the unsigned bend at 15 joints, divided by the
+palm size. Distances and unsigned angles do not change when the hand moves, turns in
+the image, is scaled or is mirrored (left hand, or a palm seen from the back), so the
+model needs none of those normalised away first. Depth is never used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from gestures.landmarks import (
+    INDEX_MCP,
+    MIDDLE_MCP,
+    PALM_LENGTH_PER_WIDTH,
+    PINKY_MCP,
+    WRIST,
+    FloatArray,
+)
+
+#: What the model tells apart. Pinch, thumbs up and thumbs down are decided by
+#: geometry in :mod:`gestures.poses` (a thumb-out closed hand is a ``fist`` here).
+MODEL_LABELS: tuple[str, ...] = ("open_palm", "fist", "point", "victory", "pinch", "none")
+
+WEIGHTS_PATH = Path(__file__).with_name("pose_model_weights.npz")
+
+_PAIR_I, _PAIR_J = np.triu_indices(21, k=1)
+# Bones meeting at each joint: (a, b, c) measures the turn from a->b to b->c.
+_BEND_TRIPLES = (
+    (0, 1, 2),
+    (1, 2, 3),
+    (2, 3, 4),
+    (0, 5, 6),
+    (5, 6, 7),
+    (6, 7, 8),
+    (0, 9, 10),
+    (9, 10, 11),
+    (10, 11, 12),
+    (0, 13, 14),
+    (13, 14, 15),
+    (14, 15, 16),
+    (0, 17, 18),
+    (17, 18, 19),
+    (18, 19, 20),
+)
+#: Distances are clipped to this many palm sizes: a hand seen nearly edge-on has a tiny
+#: palm size and would otherwise give huge ratios.
+MAX_DISTANCE = 4.0
+NUM_FEATURES = len(_PAIR_I) + len(_BEND_TRIPLES)
+_PAIRS = list(zip(_PAIR_I.tolist(), _PAIR_J.tolist(), strict=True))
+_LENGTH = _PAIRS.index((WRIST, MIDDLE_MCP))
+_WIDTH = _PAIRS.index((INDEX_MCP, PINKY_MCP))
+#: For each joint, the pair indices of its two bones and of the chord across it.
+_BEND_PAIRS = np.array(
+    [
+        [_PAIRS.index((a, b)), _PAIRS.index((b, c)), _PAIRS.index((a, c))]
+        for a, b, c in _BEND_TRIPLES
+    ]
+).T
+
+
+_BEND_SIGNS = np.array([-1.0, -1.0, 1.0])
+
+
+def pose_features(points: FloatArray) -> FloatArray:
+    """(N, 225) features of (N, 21, 2) isotropic 2-D hands (see the module notes).
+
+    Hands with a zero palm size give finite but meaningless features; callers reject
+    those first. :meth:`PoseModel.finger_logits` computes the same for one hand, faster.
+    """
+    xy = np.asarray(points, dtype=np.float64)
+    xs, ys = xy[..., 0], xy[..., 1]
+    dx, dy = xs[:, _PAIR_J] - xs[:, _PAIR_I], ys[:, _PAIR_J] - ys[:, _PAIR_I]
+    squares = dx * dx + dy * dy
+    dist = np.sqrt(squares)
+    size = np.maximum(np.maximum(dist[:, _LENGTH], PALM_LENGTH_PER_WIDTH * dist[:, _WIDTH]), 1e-12)
+    ratios = np.minimum(dist / size[:, None], MAX_DISTANCE)
+    # Turn at each joint by the law of cosines on the triangle of its two bones and
+    # the chord: 0 for a zero-length bone, like a dot product with a zero vector.
+    tri = squares[:, _BEND_PAIRS]
+    cos = (_BEND_SIGNS @ tri) / np.maximum(2.0 * np.sqrt(tri[:, 0] * tri[:, 1]), 1e-12)
+    return np.asarray(np.concatenate([ratios, cos], axis=1), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class PoseModel:
+    """A ReLU multilayer perceptron over :func:`pose_features`, input scaling folded in.
+
+    ``geometry_scale`` turns the geometric template agreements of :mod:`gestures.poses`
+    (0-1) into log-probabilities calibrated on the same synthetic hands, so the two can
+    be added (see :meth:`finger_logits`).
+    """
+
+    weights: tuple[FloatArray, ...]
+    biases: tuple[FloatArray, ...]
+    labels: tuple[str, ...]
+    geometry_scale: float = 0.0
+
+    def logits(self, features: FloatArray) -> FloatArray:
+        """(N, classes) logits of (N, features) rows."""
+        h = features
+        last = len(self.weights) - 1
+        for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            h = h @ w + b
+            if layer < last:
+                h = np.maximum(h, 0.0)
+        return np.asarray(h, dtype=np.float64)
+
+    def probabilities(self, points: FloatArray) -> FloatArray:
+        """(N, classes) class probabilities of (N, 21, 2) hands."""
+        z = self.logits(pose_features(points))
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        return np.asarray(z / z.sum(axis=1, keepdims=True), dtype=np.float64)
+
+    def finger_logits(self, xy: FloatArray) -> FloatArray:
+        """Logits of open palm, fist, point and victory for one isotropic (21, 2) hand.
+
+        The single-hand fast path of :meth:`logits` (a few microseconds): softmax over
+        them gives the model's probabilities among those four, pinch and none aside.
+        """
+        xs, ys = xy[:, 0], xy[:, 1]
+        dx, dy = xs[_PAIR_J] - xs[_PAIR_I], ys[_PAIR_J] - ys[_PAIR_I]
+        squares = dx * dx + dy * dy
+        dist = np.sqrt(squares)
+        size = max(float(dist[_LENGTH]), PALM_LENGTH_PER_WIDTH * float(dist[_WIDTH]), 1e-12)
+        tri = squares[_BEND_PAIRS]
+        cos = (_BEND_SIGNS @ tri) / np.maximum(2.0 * np.sqrt(tri[0] * tri[1]), 1e-12)
+        h = np.concatenate([np.minimum(dist / size, MAX_DISTANCE), cos])
+        for w, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
+            h = h @ w
+            h += b
+            np.maximum(h, 0.0, out=h)
+        return np.asarray(h @ self._last_weight + self._last_bias, dtype=np.float64)
+
+    @cached_property
+    def _last_weight(self) -> FloatArray:
+        return np.ascontiguousarray(self.weights[-1][:, :4])
+
+    @cached_property
+    def _last_bias(self) -> FloatArray:
+        return np.ascontiguousarray(self.biases[-1][:4])
+
+
+def save_model(
+    path: Path,
+    weights: list[FloatArray],
+    biases: list[FloatArray],
+    mean: FloatArray,
+    std: FloatArray,
+    geometry_scale: float,
+    labels: tuple[str, ...] = MODEL_LABELS,
+) -> None:
+    """Write a model with input standardisation ``(x - mean) / std`` folded into layer 1."""
+    w0 = weights[0] / std[:, None]
+    b0 = biases[0] - mean @ w0
+    arrays = {f"w{i}": w for i, w in enumerate([w0, *weights[1:]])}
+    arrays.update({f"b{i}": b for i, b in enumerate([b0, *biases[1:]])})
+    np.savez_compressed(
+        path,
+        labels=np.array(labels),
+        geometry_scale=np.array(geometry_scale),
+        **{k: v.astype(np.float32) for k, v in arrays.items()},
+    )
+
+
+def load_model(path: Path = WEIGHTS_PATH) -> PoseModel:
+    """Read a model written by :func:`save_model` (float64 in memory)."""
+    with np.load(path) as data:
+        count = sum(1 for key in data.files if key.startswith("w"))
+        weights = tuple(np.asarray(data[f"w{i}"], dtype=np.float64) for i in range(count))
+        biases = tuple(np.asarray(data[f"b{i}"], dtype=np.float64) for i in range(count))
+        labels = tuple(str(label) for label in data["labels"])
+        scale = float(data["geometry_scale"])
+    return PoseModel(weights, biases, labels, scale)
+
+
+@lru_cache(maxsize=1)
+def default_model() -> PoseModel:
+    """The shipped model, read once."""
+    return load_model()

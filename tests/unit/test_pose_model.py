@@ -1,0 +1,111 @@
+"""The shape model behind classify_pose: shipped weights, invariant features, the tool."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from gestures.evaluate import read_kinivi_keypoints
+from gestures.landmarks import HandLandmarks
+from gestures.pose_model import (
+    MODEL_LABELS,
+    NUM_FEATURES,
+    WEIGHTS_PATH,
+    default_model,
+    load_model,
+    pose_features,
+)
+from gestures.poses import POSE_LABELS
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "landmarks"
+TOOL = ROOT / "tools" / "train_pose_model.py"
+
+
+@pytest.fixture(scope="module")
+def hands() -> np.ndarray:
+    _, points = read_kinivi_keypoints(DATA / "kinivi_keypoint_sample.csv")
+    return points[::13]
+
+
+@pytest.fixture(scope="module")
+def tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("train_pose_model", TOOL)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_weights_are_small_and_consistent() -> None:
+    assert WEIGHTS_PATH.stat().st_size < 200_000
+    model = default_model()
+    assert model.labels == MODEL_LABELS
+    # classify_pose adds the first four logits to its templates, in the same order.
+    assert MODEL_LABELS[:4] == ("open_palm", "fist", "point", "victory")
+    assert set(MODEL_LABELS) <= set(POSE_LABELS)
+    assert model.weights[0].shape[0] == NUM_FEATURES
+    for w, b, following in zip(model.weights, model.biases, model.weights[1:], strict=False):
+        assert w.shape[1] == b.shape[0] == following.shape[0]
+    assert model.weights[-1].shape[1] == len(MODEL_LABELS)
+    assert 1.0 < model.geometry_scale < 40.0
+
+
+def test_single_hand_fast_path_matches_the_batch(hands: np.ndarray) -> None:
+    model = default_model()
+    batch = model.logits(pose_features(hands))[:, :4]
+    single = np.array([model.finger_logits(hand) for hand in hands])
+    np.testing.assert_allclose(single, batch, rtol=0, atol=1e-9)
+    probabilities = model.probabilities(hands)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+
+
+def test_features_ignore_position_rotation_scale_and_side(hands: np.ndarray) -> None:
+    rng = np.random.default_rng(3)
+    base = pose_features(hands)
+    for _ in range(5):
+        a = rng.uniform(0, 2 * np.pi)
+        rotation = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+        mirror = np.diag([rng.choice([-1.0, 1.0]), 1.0])
+        moved = hands @ (rotation @ mirror).T * rng.uniform(0.01, 50) + rng.normal(size=2)
+        np.testing.assert_allclose(pose_features(moved), base, rtol=0, atol=1e-9)
+
+
+def test_degenerate_hands_give_finite_features() -> None:
+    features = pose_features(np.zeros((2, 21, 2)))
+    assert features.shape == (2, NUM_FEATURES)
+    assert np.isfinite(features).all()
+    assert np.isfinite(default_model().finger_logits(np.zeros((21, 2)))).all()
+
+
+def test_the_model_alone_knows_mediapipes_expected_hands() -> None:
+    """Trained on synthetic hands only, it still names MediaPipe's own test hands."""
+    hands = json.loads((DATA / "mediapipe_expected_hand_landmarks.json").read_text())
+    expected = {"Closed_Fist": 1, "Pointing_Up": 2, "Thumb_Up": 1, "Victory": 3}
+    model = default_model()
+    for hand in hands:
+        want = 0 if hand["gesture"].startswith("Open_Palm") else expected[hand["gesture"]]
+        logits = model.finger_logits(HandLandmarks(np.array(hand["landmarks"])).xy)
+        assert int(np.argmax(logits)) == want, (hand["source"], logits)
+
+
+def test_shipped_model_fits_fresh_hands_of_its_generator(tool: ModuleType) -> None:
+    """The weights belong to the generator in tools/: it scores well on new draws."""
+    features, labels = tool.make_dataset(np.random.default_rng(99), 150)
+    predicted = default_model().logits(features.astype(np.float64)).argmax(axis=1)
+    assert float(np.mean(predicted == labels)) >= 0.95
+
+
+def test_the_tool_is_deterministic(tool: ModuleType, tmp_path: Path) -> None:
+    args = ["--per-class", "300", "--epochs", "1", "--hidden", "8,4"]
+    tool.main([*args, "--out", str(tmp_path / "a.npz")])
+    tool.main([*args, "--out", str(tmp_path / "b.npz")])
+    first, second = load_model(tmp_path / "a.npz"), load_model(tmp_path / "b.npz")
+    for w1, w2 in zip(first.weights + first.biases, second.weights + second.biases, strict=True):
+        np.testing.assert_array_equal(w1, w2)
+    assert first.geometry_scale == second.geometry_scale
