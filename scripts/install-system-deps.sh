@@ -3,7 +3,7 @@
 # with password-less sudo. Idempotent: only missing packages are installed. Elsewhere it
 # prints what to install and carries on (the tests then say what is missing).
 set -u
-PKGS="libegl1 libgl1 libgl1-mesa-dri libegl-mesa0 libglib2.0-0 libfreetype6 libfontconfig1 xvfb xauth"
+PKGS="libegl1 libgl1 libgl1-mesa-dri libegl-mesa0 libglib2.0-0 libfreetype6 libfontconfig1 xvfb xauth xdotool"
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
     echo "setup: not a Debian/Ubuntu system; make sure OpenGL 3.3 (EGL or a window system) is available"

@@ -72,7 +72,8 @@ def show(
     """Open a window and show the scene through ``profiles[0]``; returns frames shown.
 
     ``clock`` returns seconds (default: pyglet's clock); it is only read to timestamp
-    frames for ``controller``, so a test can pass a fake one.
+    frames for ``controller`` (milliseconds since the window opened), so a test can pass
+    a fake one.
     """
     world = world_pixels(scene)
     h, w = world.shape[:2]
@@ -97,6 +98,7 @@ def show(
 
     if clock is None:
         clock = pyglet.clock.get_default().time
+    start_s = clock()
 
     def key_text(symbol: int) -> str:
         return str(key.symbol_string(symbol))
@@ -160,7 +162,7 @@ def show(
         while not window.has_exit:
             window.dispatch_events()
             if controller is not None:
-                updated = controller.update(int(round(clock() * 1000)))
+                updated = controller.update(int(round((clock() - start_s) * 1000)))
                 if updated is not None:
                     scene = updated
                     state["dirty"] = True
