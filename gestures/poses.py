@@ -44,7 +44,10 @@ look like points. On the kinivi sample (2-D only) those are most remaining error
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -61,14 +64,15 @@ from gestures.landmarks import (
     MIDDLE_TIP,
     PALM_LENGTH_PER_WIDTH,
     PINKY_MCP,
+    PINKY_TIP,
     RING_MCP,
+    RING_TIP,
     THUMB_IP,
     THUMB_MCP,
     THUMB_TIP,
     WRIST,
     FloatArray,
     HandLandmarks,
-    palm_size,
 )
 from gestures.pose_model import default_model
 
@@ -86,36 +90,21 @@ POSE_LABELS: tuple[PoseLabel, ...] = (
     "none",
 )
 
-_MCPS = np.array([5, 9, 13, 17])
-_PIPS = np.array([6, 10, 14, 18])
-_DIPS = np.array([7, 11, 15, 19])
-_TIPS = np.array([8, 12, 16, 20])
-_PALM = np.array([WRIST, INDEX_MCP, MIDDLE_MCP, RING_MCP, PINKY_MCP])
+# Landmark indices, as plain ints: the geometry below runs on Python floats.
+_MCPS = (INDEX_MCP, MIDDLE_MCP, RING_MCP, PINKY_MCP)
+_TIPS = (INDEX_TIP, MIDDLE_TIP, RING_TIP, PINKY_TIP)
+_PALM = (WRIST, INDEX_MCP, MIDDLE_MCP, RING_MCP, PINKY_MCP)
 # Joints the thumb tip must be clear of to count as sticking out of a closed hand.
-_THUMB_CLEARANCE = np.array([5, 6, 7, 8, 9, 10, 11, 12])
-_INDEX_CHAIN = np.array([WRIST, INDEX_MCP, INDEX_PIP, INDEX_DIP, INDEX_TIP])
+_THUMB_CLEARANCE = (5, 6, 7, 8, 9, 10, 11, 12)
+_INDEX_CHAIN = (WRIST, INDEX_MCP, INDEX_PIP, INDEX_DIP, INDEX_TIP)
 
-# Endpoints of the vectors finger_extension measures, 4 fingers each: tip and middle
-# joint from the wrist, the three bones, and knuckle to tip.
-_VEC_FROM = np.concatenate([[WRIST] * 4, [WRIST] * 4, _MCPS, _PIPS, _DIPS, _MCPS])
-_VEC_TO = np.concatenate([_TIPS, _PIPS, _PIPS, _DIPS, _TIPS, _TIPS])
-# Bones meeting at the middle and end joints (PIP then DIP, 4 fingers each): bone
-# _BEND_FROM -> _BEND_TO and the next one along the finger, one landmark further.
-_BEND_FROM = np.concatenate([_MCPS, _PIPS])
-_BEND_TO = np.concatenate([_PIPS, _DIPS])
-_CUE_HALF_WIDTHS = np.array([[0.1], [0.15], [0.07], [0.08]])
+#: One hand's landmarks as lists of 2 or 3 floats.
+Point = Sequence[float]
+Points = Sequence[Point]
 
-#: Which of index, middle, ring, pinky are extended in each finger-count pose.
-_TEMPLATES: dict[PoseLabel, tuple[bool, bool, bool, bool]] = {
-    "open_palm": (True, True, True, True),
-    "fist": (False, False, False, False),
-    "point": (True, False, False, False),
-    "victory": (True, True, False, False),
-}
-_TEMPLATE_LABELS: tuple[PoseLabel, ...] = tuple(_TEMPLATES)
-_TEMPLATE_MASK = np.array(list(_TEMPLATES.values()))
-_POINT = _TEMPLATE_LABELS.index("point")
-_VICTORY = _TEMPLATE_LABELS.index("victory")
+#: The finger-count poses, in the order of the shape model's first four logits. Their
+#: templates (which of index, middle, ring, pinky are extended) are in _finger_evidence.
+_TEMPLATE_LABELS: tuple[PoseLabel, ...] = ("open_palm", "fist", "point", "victory")
 #: The shape model, read once at import (a 64 kB file shipped beside the code).
 _SHAPE_MODEL = default_model()
 
@@ -191,65 +180,44 @@ class PoseResult:
     extension: tuple[float, float, float, float, float]
 
 
+_DEFAULT_OPTIONS = PoseOptions()
+_NOTHING = PoseResult("none", 0.0, (0.0, 0.0, 0.0, 0.0, 0.0))
+
+
 def _ramp(value: float, centre: float, half_width: float) -> float:
     """0 below ``centre - half_width``, 1 above ``centre + half_width``, linear between."""
     if half_width <= 0:
         return 1.0 if value > centre else 0.0
-    return float(min(1.0, max(0.0, (value - centre + half_width) / (2.0 * half_width))))
+    return min(1.0, max(0.0, (value - centre + half_width) / (2.0 * half_width)))
 
 
-def _ramps(
-    values: FloatArray, centre: float | FloatArray, half_width: float | FloatArray
-) -> FloatArray:
-    """Vectorised :func:`_ramp` (min/max: ``np.clip`` costs more on tiny arrays)."""
-    scaled = (values - centre + half_width) / (2.0 * half_width)
-    return np.asarray(np.minimum(np.maximum(scaled, 0.0), 1.0), dtype=np.float64)
-
-
-def _norms(vectors: FloatArray) -> FloatArray:
-    """Lengths of 2-D or 3-D vectors along the last axis."""
-    if vectors.shape[-1] == 2:
-        return np.asarray(np.hypot(vectors[..., 0], vectors[..., 1]), dtype=np.float64)
-    return np.asarray(np.sqrt((vectors * vectors).sum(axis=-1)), dtype=np.float64)
-
-
-def _palm_size(points: FloatArray) -> float:
+def _palm_size(points: Points) -> float:
     """:func:`gestures.landmarks.palm_size`, for 2-D or 3-D points."""
-    ends = _norms(points[[MIDDLE_MCP, PINKY_MCP]] - points[[WRIST, INDEX_MCP]])
-    return float(max(ends[0], PALM_LENGTH_PER_WIDTH * ends[1]))
+    length = math.dist(points[MIDDLE_MCP], points[WRIST])
+    width = math.dist(points[PINKY_MCP], points[INDEX_MCP])
+    return max(length, PALM_LENGTH_PER_WIDTH * width)
 
 
-def _joint_bends_deg(xy: FloatArray) -> FloatArray:
-    """2-D bend (degrees) at the middle plus end joint of index, middle, ring, pinky.
+def _bend_deg(a: Point, b: Point, c: Point) -> float:
+    """Unsigned 2-D turn (degrees) from bone a->b to bone b->c; 0 is straight.
 
-    Each joint's bend is the unsigned angle between the bones meeting there, so a
-    finger curled either way, or zig-zagging, reads as bent; 0 is straight.
-    """
-    first, second = xy[_BEND_TO] - xy[_BEND_FROM], xy[_BEND_TO + 1] - xy[_BEND_FROM + 1]
-    cross = np.abs(first[:, 0] * second[:, 1] - first[:, 1] * second[:, 0])
-    dot = first[:, 0] * second[:, 0] + first[:, 1] * second[:, 1] + 0.0  # see _turning_deg
-    angles = np.degrees(np.arctan2(cross, dot))
-    return np.asarray(angles[:4] + angles[4:], dtype=np.float64)
-
-
-def _turning_deg(points: FloatArray) -> float:
-    """Absolute total turning (degrees) along a polyline: how much a finger curls.
-
-    ``arctan2(cross, dot)`` is 0 for zero-length bones (coincident integer-pixel
+    ``atan2(cross, dot)`` is 0 for zero-length bones (coincident integer-pixel
     landmarks), so a degenerate finger reads as straight instead of NaN. That needs
     ``dot`` to be +0.0 there: a product of such a bone can come out as -0.0, for which
-    ``arctan2`` gives 180 degrees, and adding 0.0 turns -0.0 into +0.0.
+    ``atan2`` gives 180 degrees, and adding 0.0 turns -0.0 into +0.0.
     """
-    seg = np.diff(points, axis=0)
-    a, b = seg[:-1], seg[1:]
-    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
-    dot = a[:, 0] * b[:, 0] + a[:, 1] * b[:, 1] + 0.0
-    return float(abs(np.degrees(np.arctan2(cross, dot).sum())))
+    ux, uy, vx, vy = b[0] - a[0], b[1] - a[1], c[0] - b[0], c[1] - b[1]
+    return math.degrees(math.atan2(abs(ux * vy - uy * vx), ux * vx + uy * vy + 0.0))
 
 
-def _cos(a: FloatArray, b: FloatArray) -> float:
-    denom = float(np.hypot(*a) * np.hypot(*b))
-    return float(np.dot(a, b) / denom) if denom > 0 else 1.0
+def _turning_deg(points: Points) -> float:
+    """Absolute total signed turning (degrees) along a 2-D polyline: how much a finger
+    curls (see :func:`_bend_deg` for the +0.0)."""
+    total = 0.0
+    for a, b, c in zip(points, points[1:], points[2:]):
+        ux, uy, vx, vy = b[0] - a[0], b[1] - a[1], c[0] - b[0], c[1] - b[1]
+        total += math.atan2(ux * vy - uy * vx, ux * vx + uy * vy + 0.0)
+    return abs(math.degrees(total))
 
 
 def finger_extension(xy: FloatArray, size: float, opts: PoseOptions) -> FloatArray:
@@ -264,34 +232,40 @@ def finger_extension(xy: FloatArray, size: float, opts: PoseOptions) -> FloatArr
     ``xy`` may also be (21, 3) true-shape points (depth included), with ``size`` their
     palm size: every cue is a ratio of lengths, so it means the same in 3-D.
     """
-    return _extension_and_length(xy, size, opts)[0]
+    points = np.asarray(xy, dtype=np.float64).tolist()
+    return np.array(_extension_and_length(points, size, opts)[0])
 
 
 def _extension_and_length(
-    xy: FloatArray, size: float, opts: PoseOptions
-) -> tuple[FloatArray, FloatArray]:
-    """:func:`finger_extension`, and each finger's summed bone length over ``size``."""
-    # All 24 lengths the cues need, measured in one call.
-    lengths = _norms(xy[_VEC_TO] - xy[_VEC_FROM]).reshape(6, 4)
-    tip_w, pip_w, prox, mid, dist, chord = lengths
-    bones = prox + mid + dist
-    centre = xy[_PALM].sum(axis=0) / len(_PALM)
-    tip_c = _norms(xy[_TIPS] - centre)
-    ratios = np.stack(
-        [
-            tip_w / np.maximum(pip_w, 1e-9),
-            tip_c / size,
-            chord / np.maximum(bones, 1e-9),
-            prox / np.maximum(chord, 1e-9),
-        ]
-    )
-    centres = np.array(
-        [[opts.wrist_ratio], [opts.tip_from_palm], [opts.straightness], [opts.proximal_fraction]]
-    )
-    wrist, palm, straight, long_first = _ramps(ratios, centres, _CUE_HALF_WIDTHS)
-    shape = np.minimum(straight, 1.0 - long_first)
-    extension = np.asarray((2.0 * wrist + 2.0 * palm + shape) / 5.0, dtype=np.float64)
-    return extension, np.asarray(bones / size, dtype=np.float64)
+    p: Points, size: float, opts: PoseOptions
+) -> tuple[list[float], list[float]]:
+    """:func:`finger_extension` of 2-D or 3-D points given as lists (plain floats are
+    several times faster than numpy on 21 points), and each finger's summed bone length
+    over ``size``."""
+    dist = math.dist
+    wrist = p[WRIST]
+    # The palm centre, summed in the order numpy would.
+    centre = [(a + b + c + d + e) / 5 for a, b, c, d, e in zip(*(p[i] for i in _PALM))]
+    c_wrist, c_palm = opts.wrist_ratio, opts.tip_from_palm
+    c_straight, c_first = opts.straightness, opts.proximal_fraction
+    extension, lengths = [], []
+    for mcp in _MCPS:
+        knuckle, middle, end, tip = p[mcp], p[mcp + 1], p[mcp + 2], p[mcp + 3]
+        prox, chord = dist(middle, knuckle), dist(tip, knuckle)
+        bones = prox + dist(end, middle) + dist(tip, end)
+        # Each cue on a ramp of half width 0.1, 0.15, 0.07, 0.08 about its threshold.
+        ratio = dist(tip, wrist) / max(dist(middle, wrist), 1e-9)
+        wrist_cue = min(1.0, max(0.0, (ratio - c_wrist + 0.1) / 0.2))
+        ratio = dist(tip, centre) / size
+        palm_cue = min(1.0, max(0.0, (ratio - c_palm + 0.15) / 0.3))
+        ratio = chord / max(bones, 1e-9)
+        straight = min(1.0, max(0.0, (ratio - c_straight + 0.07) / 0.14))
+        ratio = prox / max(chord, 1e-9)
+        long_first = min(1.0, max(0.0, (ratio - c_first + 0.08) / 0.16))
+        shape = min(straight, 1.0 - long_first)
+        extension.append((2.0 * wrist_cue + 2.0 * palm_cue + shape) / 5.0)
+        lengths.append(bones / size)
+    return extension, lengths
 
 
 def classify_pose(
@@ -305,34 +279,35 @@ def classify_pose(
     notes). Any NaN in x or y, or a hand collapsed to a point, gives ``none`` with
     score 0.
     """
-    opts = options or PoseOptions()
-    nothing = PoseResult("none", 0.0, (0.0, 0.0, 0.0, 0.0, 0.0))
-    depth: FloatArray | None = None
+    opts = options or _DEFAULT_OPTIONS
+    depth: Points | None = None
     if isinstance(landmarks, HandLandmarks):
         if not landmarks.is_valid:
-            return nothing
+            return _NOTHING
         xy, size = landmarks.xy, landmarks.size
-        depth = _true_shape(landmarks)
+        p = xy.tolist()
+        depth = _true_shape(landmarks, p)
     else:
         xy = np.asarray(landmarks, dtype=np.float64)[:, :2]
         if xy.shape != (21, 2) or not np.isfinite(xy).all():
-            return nothing
-        size = palm_size(xy)
+            return _NOTHING
+        p = xy.tolist()
+        size = _palm_size(p)
     if not size > 1e-9:
-        return nothing
+        return _NOTHING
 
-    ext, scores = _finger_evidence(xy, size, depth, opts)
-    thumb = _thumb_out(xy, size, opts)
-    extension = (thumb, float(ext[0]), float(ext[1]), float(ext[2]), float(ext[3]))
+    ext, scores = _finger_evidence(p, size, depth, opts)
+    thumb = _thumb_out(p, size, opts)
+    extension = (thumb, ext[0], ext[1], ext[2], ext[3])
 
     def result(label: PoseLabel, score: float) -> PoseResult:
-        return PoseResult(label, float(min(1.0, max(0.0, score))), extension)
+        return PoseResult(label, min(1.0, max(0.0, score)), extension)
 
-    pinch = _pinch_score(xy, size, ext, opts)
+    pinch = _pinch_score(p, size, ext, opts)
     if pinch > 0.5:
         return result("pinch", pinch)
 
-    best_score = float(scores.max())
+    best_score = max(scores)
     if best_score < opts.min_agreement:
         return result("none", 1.0 - best_score)
     if opts.use_shape_model:
@@ -341,17 +316,23 @@ def classify_pose(
         # them into calibrated log-probabilities (see gestures.pose_model). The model
         # logits are in the template order: open palm, fist, point, victory.
         model = _SHAPE_MODEL
-        combined = model.finger_logits(xy) + model.geometry_scale * scores
-        combined = np.exp(combined - combined.max())
-        posterior = combined / combined.sum()
-        index = int(np.argmax(posterior))
-        best_score = float(posterior[index])
+        k = model.geometry_scale
+        combined = [
+            logit + k * score
+            for logit, score in zip(model.finger_logits(xy).tolist(), scores, strict=True)
+        ]
+        top = max(combined)
+        exps = [math.exp(c - top) for c in combined]
+        total = sum(exps)
+        posterior = [e / total for e in exps]
+        best_score = max(posterior)
+        index = posterior.index(best_score)
     else:
-        index = int(np.argmax(scores))
+        index = scores.index(best_score)
     best = _TEMPLATE_LABELS[index]
     if best == "fist" and thumb > 0.5:
-        up = xy[THUMB_TIP] - xy[THUMB_MCP]
-        angle = float(np.degrees(np.arctan2(abs(up[0]), -up[1])))  # 0 = image up
+        mcp, tip = p[THUMB_MCP], p[THUMB_TIP]
+        angle = math.degrees(math.atan2(abs(tip[0] - mcp[0]), -(tip[1] - mcp[1])))  # 0 = up
         tol = opts.thumb_vertical_tolerance_deg
         if angle <= tol:
             return result("thumbs_up", min(best_score, thumb))
@@ -366,23 +347,24 @@ def template_scores(xy: FloatArray, options: PoseOptions | None = None) -> Float
     The geometric evidence :func:`classify_pose` weighs, exposed so the shape model's
     training tool can calibrate it; NaN for a hand with no palm size.
     """
-    opts = options or PoseOptions()
-    points = np.asarray(xy, dtype=np.float64)[:, :2]
-    size = palm_size(points)
+    opts = options or _DEFAULT_OPTIONS
+    points = np.asarray(xy, dtype=np.float64)[:, :2].tolist()
+    size = _palm_size(points)
     if not size > 1e-9:
         return np.full(len(_TEMPLATE_LABELS), np.nan)
-    return _finger_evidence(points, size, None, opts)[1]
+    return np.array(_finger_evidence(points, size, None, opts)[1])
 
 
 def _finger_evidence(
-    xy: FloatArray, size: float, depth: FloatArray | None, opts: PoseOptions
-) -> tuple[FloatArray, FloatArray]:
-    """Extension of index..pinky and the agreement with each finger-count template."""
-    ext, seen = _extension_and_length(xy, size, opts)
-    aimed = _aimed_index(xy, size, opts)
-    ext[0] = max(float(ext[0]), aimed)
-    tips = xy[_TIPS]
-    gap_lengths = _norms(tips[1:] - tips[:-1]) / size
+    p: Points, size: float, depth: Points | None, opts: PoseOptions
+) -> tuple[list[float], list[float]]:
+    """Extension of index..pinky and the agreement with each finger-count template
+    (open palm, fist, point, victory) of 2-D points ``p``, with true-shape ``depth``."""
+    ext, seen = _extension_and_length(p, size, opts)
+    aimed = _aimed_index(p, size, opts)
+    ext[0] = max(ext[0], aimed)
+    tips = [p[i] for i in _TIPS]
+    gap_lengths = [math.dist(a, b) / size for a, b in pairwise(tips)]
     if depth is not None:
         depth_size = _palm_size(depth)
         if depth_size > 1e-9:
@@ -391,22 +373,38 @@ def _finger_evidence(
             # both in palm sizes), the more its 3-D measurement counts, from half (in
             # the plane) to all (end-on).
             depth_ext, true = _extension_and_length(depth, depth_size, opts)
-            weight = 1.0 - 0.5 * np.minimum(seen / np.maximum(true, 1e-9), 1.0)
-            ext = (1.0 - weight) * ext + weight * depth_ext
-            aimed = (1.0 - weight[0]) * aimed + weight[0] * float(depth_ext[0])
-            depth_tips = depth[_TIPS]
-            gap_lengths = (gap_lengths + _norms(depth_tips[1:] - depth_tips[:-1]) / depth_size) / 2
-    gaps = _ramps(gap_lengths, opts.tip_gap, 0.1)
-    agree = np.where(_TEMPLATE_MASK, ext, 1.0 - ext)
+            weights = [
+                1.0 - 0.5 * min(s / max(t, 1e-9), 1.0) for s, t in zip(seen, true, strict=True)
+            ]
+            ext = [(1.0 - w) * e + w * d for w, e, d in zip(weights, ext, depth_ext, strict=True)]
+            aimed = (1.0 - weights[0]) * aimed + weights[0] * depth_ext[0]
+            tips = [depth[i] for i in _TIPS]
+            gap_lengths = [
+                (g + math.dist(a, b) / depth_size) / 2
+                for g, (a, b) in zip(gap_lengths, pairwise(tips), strict=True)
+            ]
+    tip_gap = opts.tip_gap
+    gaps = [min(1.0, max(0.0, (g - tip_gap + 0.1) / 0.2)) for g in gap_lengths[:2]]
+    # Templates: open palm all four extended, fist none, point the index, victory index
+    # and middle; agreement is the mean over fingers of extension or its complement.
+    e0, e1, e2, e3 = ext
+    c0, c1, c2, c3 = 1.0 - e0, 1.0 - e1, 1.0 - e2, 1.0 - e3
     # In point and victory the last extended tip also stands apart from the next one.
     # (An index aimed across the curled fingers stands apart in shape, not position.)
-    agree[_POINT, 0] = max((agree[_POINT, 0] + gaps[0]) / 2.0, aimed)
-    agree[_VICTORY, 1] = (agree[_VICTORY, 1] + gaps[1]) / 2.0
-    return ext, np.asarray(agree.sum(axis=1) / 4.0, dtype=np.float64)
+    point0 = max((e0 + gaps[0]) / 2.0, aimed)
+    victory1 = (e1 + gaps[1]) / 2.0
+    scores = [
+        (e0 + e1 + e2 + e3) / 4.0,
+        (c0 + c1 + c2 + c3) / 4.0,
+        (point0 + c1 + c2 + c3) / 4.0,
+        (e0 + victory1 + c2 + c3) / 4.0,
+    ]
+    return ext, scores
 
 
-def _true_shape(hand: HandLandmarks) -> FloatArray | None:
-    """(21, 3) points with depth in the unit of :attr:`HandLandmarks.xy`, or None.
+def _true_shape(hand: HandLandmarks, xy: Points) -> Points | None:
+    """(21, 3) points with depth in the unit of :attr:`HandLandmarks.xy` (``xy``, as
+    lists), or None.
 
     MediaPipe's z is relative depth on roughly the scale of x, i.e. of the image width,
     so it is multiplied by the aspect ratio like x. None for a 2-D hand, a constant z
@@ -414,13 +412,14 @@ def _true_shape(hand: HandLandmarks) -> FloatArray | None:
     """
     if not hand.has_depth:
         return None
-    z = hand.points[:, 2]
-    if not np.isfinite(z).all() or float(z.max() - z.min()) <= 0.0:
+    z = hand.points[:, 2].tolist()
+    if not all(map(math.isfinite, z)) or max(z) - min(z) <= 0.0:
         return None
-    return np.column_stack([hand.xy, z * hand.aspect_ratio])
+    aspect = hand.aspect_ratio
+    return [[x, y, depth * aspect] for (x, y), depth in zip(xy, z, strict=True)]
 
 
-def _aimed_index(xy: FloatArray, size: float, opts: PoseOptions) -> float:
+def _aimed_index(p: Points, size: float, opts: PoseOptions) -> float:
     """How much the index is extended but aimed at the camera and down across the palm.
 
     Projected back toward the wrist, such an index fails the wrist and palm cues of
@@ -429,10 +428,9 @@ def _aimed_index(xy: FloatArray, size: float, opts: PoseOptions) -> float:
     hardly any bend at its middle and end joints, its tip far from its knuckle, while
     the other fingers visibly curl (so it is not a whole hand seen end-on).
     """
-    chain = xy[_INDEX_CHAIN[1:]]
-    seg = chain[1:] - chain[:-1]
-    bones = float(np.hypot(seg[:, 0], seg[:, 1]).sum())
-    chord = float(np.hypot(*(chain[-1] - chain[0])))
+    knuckle, middle, end, tip = p[INDEX_MCP], p[INDEX_PIP], p[INDEX_DIP], p[INDEX_TIP]
+    bones = math.dist(middle, knuckle) + math.dist(end, middle) + math.dist(tip, end)
+    chord = math.dist(tip, knuckle)
     if bones <= 1e-9:
         return 0.0
     score = min(
@@ -441,28 +439,34 @@ def _aimed_index(xy: FloatArray, size: float, opts: PoseOptions) -> float:
     )
     if score <= 0.0:
         return 0.0
-    bends = _joint_bends_deg(xy)
+    # Bend at the middle plus end joint of each finger.
+    bends = [
+        _bend_deg(p[mcp], p[mcp + 1], p[mcp + 2]) + _bend_deg(p[mcp + 1], p[mcp + 2], p[mcp + 3])
+        for mcp in _MCPS
+    ]
     others = bends[1:]
-    median = float(others.sum() - others.max() - others.min())
+    median = sum(others) - max(others) - min(others)
     return min(
         score,
-        1.0 - _ramp(float(bends[0]), opts.aimed_max_bend_deg, 10.0),
+        1.0 - _ramp(bends[0], opts.aimed_max_bend_deg, 10.0),
         _ramp(median, opts.aimed_others_bend_deg, 15.0),
     )
 
 
-def _thumb_out(xy: FloatArray, size: float, opts: PoseOptions) -> float:
+def _thumb_out(p: Points, size: float, opts: PoseOptions) -> float:
     """How much the thumb sticks out straight, clear of the index and middle fingers."""
-    tip = xy[THUMB_TIP]
-    clearance = float(_norms(xy[_THUMB_CLEARANCE] - tip).min()) / size
-    straight = _cos(xy[THUMB_IP] - xy[THUMB_MCP], tip - xy[THUMB_IP])
+    tip, ip, mcp = p[THUMB_TIP], p[THUMB_IP], p[THUMB_MCP]
+    clearance = min([math.dist(p[i], tip) for i in _THUMB_CLEARANCE]) / size
+    ax, ay, bx, by = ip[0] - mcp[0], ip[1] - mcp[1], tip[0] - ip[0], tip[1] - ip[1]
+    denom = math.hypot(ax, ay) * math.hypot(bx, by)
+    straight = (ax * bx + ay * by) / denom if denom > 0 else 1.0
     return min(
         _ramp(clearance, opts.thumb_clearance, 0.25 * opts.thumb_clearance),
         _ramp(straight, 0.5, 0.2),
     )
 
 
-def _pinch_score(xy: FloatArray, size: float, ext: FloatArray, opts: PoseOptions) -> float:
+def _pinch_score(p: Points, size: float, ext: list[float], opts: PoseOptions) -> float:
     """How much the hand is a pinch (thumb tip on index tip), whatever the others do.
 
     With any of middle, ring or pinky extended the hand cannot be a fist, so touching
@@ -470,20 +474,20 @@ def _pinch_score(xy: FloatArray, size: float, ext: FloatArray, opts: PoseOptions
     thumb lies across the folded index looks similar in 2-D, so the pinch must also be
     specific to the index tip and the index must not be folded into the palm.
     """
-    thumb_tip = xy[THUMB_TIP]
-    d_tips = float(np.hypot(*(xy[INDEX_TIP] - thumb_tip))) / size
+    thumb_tip = p[THUMB_TIP]
+    d_tips = math.dist(p[INDEX_TIP], thumb_tip) / size
     touch = 1.0 - _ramp(d_tips, opts.pinch_distance, opts.pinch_distance / 3.0)
     if touch <= 0.0:
         return 0.0
-    bend = _turning_deg(xy[_INDEX_CHAIN[1:]])
+    bend = _turning_deg([p[i] for i in _INDEX_CHAIN[1:]])
     bent = _ramp(bend, opts.pinch_index_bend_deg, opts.pinch_index_bend_deg / 2.0)
     score = min(touch, bent)
-    if float(ext[1:].max()) > 0.5:
+    if max(ext[1:]) > 0.5:
         return score
-    middle = _norms(xy[[MIDDLE_PIP, MIDDLE_DIP, MIDDLE_TIP]] - thumb_tip)
-    ratio = d_tips / max(float(middle.min()) / size, 1e-9)
+    middle = min(math.dist(p[i], thumb_tip) for i in (MIDDLE_PIP, MIDDLE_DIP, MIDDLE_TIP))
+    ratio = d_tips / max(middle / size, 1e-9)
     isolated = 1.0 - _ramp(ratio, opts.pinch_isolation, opts.pinch_isolation / 3.0)
-    curl = _turning_deg(xy[_INDEX_CHAIN])
+    curl = _turning_deg([p[i] for i in _INDEX_CHAIN])
     unfolded = 1.0 - _ramp(curl, opts.pinch_max_curl_deg, 15.0)
     return min(score, isolated, unfolded)
 

@@ -509,12 +509,46 @@ def calibrate_geometry(rng: np.random.Generator, per_class: int) -> float:
     return best
 
 
+def merge_members(
+    members: list[tuple[list[Array], list[Array]]],
+) -> tuple[list[Array], list[Array]]:
+    """One network whose logits are the mean of the members' logits (same input).
+
+    Side by side, the members' first layers become one wider layer, their hidden layers
+    a block-diagonal one, and their output layers one stacked layer divided by their
+    count: an ensemble costs one matrix product per layer, like a single network.
+    """
+    count = len(members)
+    depth = len(members[0][0])
+    weights, biases = [], []
+    for layer in range(depth):
+        ws = [m[0][layer].astype(np.float64) for m in members]
+        bs = [m[1][layer].astype(np.float64) for m in members]
+        if layer == 0:
+            weights.append(np.concatenate(ws, axis=1))
+            biases.append(np.concatenate(bs))
+        elif layer < depth - 1:
+            rows, cols = sum(w.shape[0] for w in ws), sum(w.shape[1] for w in ws)
+            block = np.zeros((rows, cols))
+            r = c = 0
+            for w in ws:
+                block[r : r + w.shape[0], c : c + w.shape[1]] = w
+                r, c = r + w.shape[0], c + w.shape[1]
+            weights.append(block)
+            biases.append(np.concatenate(bs))
+        else:
+            weights.append(np.concatenate(ws, axis=0) / count)
+            biases.append(np.sum(bs, axis=0) / count)
+    return weights, biases
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
     parser.add_argument("--per-class", type=int, default=60000)
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--hidden", default="64,32", help="hidden layer sizes")
+    parser.add_argument("--members", type=int, default=1, help="networks averaged")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
@@ -523,17 +557,14 @@ def main(argv: list[str] | None = None) -> int:
     xt, yt = make_dataset(rng, args.per_class // 8)
     print(f"{len(x)} training hands in {time.perf_counter() - started:.0f} s", flush=True)
     hidden = tuple(int(s) for s in args.hidden.split(","))
-    ws, bs, mean, std = train(x, y, rng, hidden, args.epochs)
+    members = []
+    for _ in range(args.members):
+        ws, bs, mean, std = train(x, y, rng, hidden, args.epochs)
+        members.append((ws, bs))
+    weights, biases = merge_members(members)
     scale = calibrate_geometry(rng, args.per_class // 10)
     print(f"geometry scale {scale:.2f}")
-    save_model(
-        args.out,
-        [w.astype(np.float64) for w in ws],
-        [b.astype(np.float64) for b in bs],
-        mean,
-        std,
-        scale,
-    )
+    save_model(args.out, weights, biases, mean, std, scale)
     from gestures.pose_model import load_model
 
     model = load_model(args.out)
