@@ -92,59 +92,53 @@ class HudRenderer:
     ) -> EyeFrame:
         """Render one eye. ``world_rgb=None`` reuses the world image already uploaded."""
         with self.context.current():
-            return self._render_eye(scene, world_rgb, eye, effects, linear)
-
-    def _render_eye(
-        self,
-        scene: Scene,
-        world_rgb: npt.NDArray[np.uint8] | None,
-        eye: str,
-        effects: frozenset[str],
-        linear: bool = False,
-    ) -> EyeFrame:
-        if world_rgb is not None:
-            self.compositor.set_world(world_rgb)
-        view = ViewGeometry.make(
-            self.profile,
-            self.size[0],
-            self.size[1],
-            scene.world.fov_h_deg,
-            eye,
-            scene.world.depth_m,
-        )
-        brightness = (
-            scene.display.brightness
-            if scene.display.brightness is not None
-            else auto_brightness(self.profile, scene.world.ambient_nits)
-        )
-        if self.has_display(eye):
-            dl = layout_scene(scene, self.profile, view, self.size, latency_on="latency" in effects)
-        else:  # the other eye of a monocular device sees the world through a plain lens
-            dl = DisplayList(self.profile.width_px, self.profile.height_px)
-        tex = self.display.render(dl)
-        uniforms = compose_uniforms(
-            self.profile,
-            view,
-            scene.world.ambient_nits,
-            brightness,
-            effects,
-            scene.viewer.pupil_offset_mm,
-        )
-        self.compositor.compose(tex, uniforms, display_version=self.display.draws)
-        composite = self.compositor.read_srgb()
-        lin = None
-        if linear:
-            self.compositor.compose(tex, uniforms, linear=True, display_version=self.display.draws)
-            lin = self.compositor.read_linear()
-        return EyeFrame(
-            eye=eye,
-            composite=composite,
-            display=self.display.read(),
-            display_list=dl,
-            brightness=brightness,
-            linear=lin,
-            uniforms=uniforms,
-        )
+            if world_rgb is not None:
+                self.compositor.set_world(world_rgb)
+            view = ViewGeometry.make(
+                self.profile,
+                self.size[0],
+                self.size[1],
+                scene.world.fov_h_deg,
+                eye,
+                scene.world.depth_m,
+            )
+            brightness = (
+                scene.display.brightness
+                if scene.display.brightness is not None
+                else auto_brightness(self.profile, scene.world.ambient_nits)
+            )
+            if self.has_display(eye):
+                dl = layout_scene(
+                    scene, self.profile, view, self.size, latency_on="latency" in effects
+                )
+            else:  # the other eye of a monocular device sees the world through a plain lens
+                dl = DisplayList(self.profile.width_px, self.profile.height_px)
+            tex = self.display.render(dl)
+            uniforms = compose_uniforms(
+                self.profile,
+                view,
+                scene.world.ambient_nits,
+                brightness,
+                effects,
+                scene.viewer.pupil_offset_mm,
+            )
+            self.compositor.compose(tex, uniforms, display_version=self.display.draws)
+            composite = self.compositor.read_srgb()
+            lin = None
+            if linear:
+                self.compositor.compose(
+                    tex, uniforms, linear=True, display_version=self.display.draws
+                )
+                lin = self.compositor.read_linear()
+            return EyeFrame(
+                eye=eye,
+                composite=composite,
+                display=self.display.read(),
+                display_list=dl,
+                brightness=brightness,
+                linear=lin,
+                uniforms=uniforms,
+            )
 
     def release(self) -> None:
         with self.context.current():
