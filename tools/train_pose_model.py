@@ -19,9 +19,11 @@ aimed near, not into, the lens), with 3-D joint noise, a curled finger's joints
 sometimes bunched toward its knuckle as landmark trackers do when it is hidden, a
 perspective camera (hand 2-10 palm lengths away, anywhere in a webcam's field of
 view), either hand (mirroring) and integer-pixel rounding, and is reduced to
-:func:`gestures.pose_model.pose_features`. A small ReLU network is trained on those
-with plain numpy (Adam, softmax cross-entropy), and the geometric template agreements
-of :mod:`gestures.poses` are calibrated on fresh synthetic hands
+:func:`gestures.pose_model.pose_features`. Five small ReLU networks (``--members``) are
+trained on those with plain numpy (Adam, softmax cross-entropy) from different random
+starts and merged into one network that averages their logits (:func:`merge_members`;
+a single network's choices on real hands depend on its seed), and the geometric
+template agreements of :mod:`gestures.poses` are calibrated on fresh synthetic hands
 (:func:`calibrate_geometry`) so :func:`gestures.poses.classify_pose` can combine both.
 
 No recorded hand is used for training or calibration. The distributions above were
@@ -548,7 +550,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-class", type=int, default=60000)
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--hidden", default="64,32", help="hidden layer sizes")
-    parser.add_argument("--members", type=int, default=1, help="networks averaged")
+    parser.add_argument("--members", type=int, default=5, help="networks averaged")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
@@ -564,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     weights, biases = merge_members(members)
     scale = calibrate_geometry(rng, args.per_class // 10)
     print(f"geometry scale {scale:.2f}")
-    save_model(args.out, weights, biases, mean, std, scale)
+    save_model(args.out, weights, biases, mean, std, scale, members=args.members)
     from gestures.pose_model import load_model
 
     model = load_model(args.out)

@@ -59,43 +59,43 @@ def _scores(
 
 
 def test_kinivi_sample_accuracy_and_recall(kinivi: tuple[list[str], np.ndarray]) -> None:
-    """Regression floor just under what geometry plus the shape model measure (0.948).
+    """Regression floor just under what geometry plus the shape model measure (0.952).
 
     The issue's goal is 0.97 overall and 0.9 recall per class; recall is now above 0.9
-    for every class (fist 0.908, point 0.938) but overall accuracy falls short: some
+    for every class (fist 0.908, point 0.953) but overall accuracy falls short: some
     'Pointer' rows show the index aimed at the camera, which in 2-D is the shape of a
     fist with a bunched index, and some 'Close' rows show an index sticking out. See
     the report; do not tune on these rows.
     """
     truth, hands = kinivi
     accuracy, recall, precision = _scores(truth, _labels(hands))
-    assert accuracy >= 0.94, (accuracy, recall, precision)
+    assert accuracy >= 0.95, (accuracy, recall, precision)
     assert recall["open_palm"] >= 0.98
     assert recall["fist"] >= 0.90
-    assert recall["point"] >= 0.93
+    assert recall["point"] >= 0.945
     assert recall["pinch"] >= 0.97
-    assert precision["fist"] >= 0.945
-    assert precision["point"] >= 0.93
+    assert precision["fist"] >= 0.96
+    assert precision["point"] >= 0.935
 
 
 def test_kinivi_held_out_half(kinivi: tuple[list[str], np.ndarray]) -> None:
-    """The odd rows, which nobody looked at while designing the cues (0.943 measured).
+    """The odd rows, which nobody looked at while designing the cues (0.950 measured).
 
     Features and thresholds of the geometry, and the distributions of the synthetic
     hands the shape model learns from, were chosen looking only at the even rows
-    (0-based row index); the odd rows were scored once, at the end, as a stand-in for
-    hands of people nobody here has seen (geometry alone: 0.923). Keep it that way: do
-    not tune on these rows either.
+    (0-based row index); the odd rows were scored at the end, as a stand-in for hands
+    of people nobody here has seen (geometry alone: 0.923; one shape network: 0.943;
+    the ensemble of five: 0.950). Keep it that way: do not tune on these rows either.
     """
     truth, hands = kinivi
     accuracy, recall, precision = _scores(truth[1::2], _labels(hands[1::2]))
-    assert accuracy >= 0.935, (accuracy, recall, precision)
-    assert recall["open_palm"] >= 0.97
+    assert accuracy >= 0.945, (accuracy, recall, precision)
+    assert recall["open_palm"] >= 0.975
     assert recall["fist"] >= 0.90
-    assert recall["point"] >= 0.91
+    assert recall["point"] >= 0.94
     assert recall["pinch"] >= 0.97
-    assert precision["fist"] >= 0.93
-    assert precision["point"] >= 0.93
+    assert precision["fist"] >= 0.95
+    assert precision["point"] >= 0.94
 
 
 def test_geometry_alone_keeps_its_floors(kinivi: tuple[list[str], np.ndarray]) -> None:

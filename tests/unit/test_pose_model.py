@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
 
@@ -16,6 +17,7 @@ from gestures.pose_model import (
     MODEL_LABELS,
     NUM_FEATURES,
     WEIGHTS_PATH,
+    PoseModel,
     default_model,
     load_model,
     pose_features,
@@ -43,8 +45,10 @@ def tool() -> ModuleType:
 
 
 def test_shipped_weights_are_small_and_consistent() -> None:
-    assert WEIGHTS_PATH.stat().st_size < 200_000
+    # Five averaged networks of 225-64-32-6 in float32: about 315 kB.
+    assert WEIGHTS_PATH.stat().st_size < 400_000
     model = default_model()
+    assert model.members == 5
     assert model.labels == MODEL_LABELS
     # classify_pose adds the first four logits to its templates, in the same order.
     assert MODEL_LABELS[:4] == ("open_palm", "fist", "point", "victory")
@@ -58,9 +62,11 @@ def test_shipped_weights_are_small_and_consistent() -> None:
 
 def test_single_hand_fast_path_matches_the_batch(hands: np.ndarray) -> None:
     model = default_model()
-    batch = model.logits(pose_features(hands))[:, :4]
-    single = np.array([model.finger_logits(hand) for hand in hands])
+    batch = model.logits(pose_features(hands))
+    single = np.array([model.hand_logits(hand) for hand in hands])
     np.testing.assert_allclose(single, batch, rtol=0, atol=1e-9)
+    fingers = np.array([model.finger_logits(hand) for hand in hands])
+    np.testing.assert_allclose(fingers, batch[:, :4], rtol=0, atol=1e-9)
     probabilities = model.probabilities(hands)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
 
@@ -101,11 +107,38 @@ def test_shipped_model_fits_fresh_hands_of_its_generator(tool: ModuleType) -> No
     assert float(np.mean(predicted == labels)) >= 0.95
 
 
+def test_an_ensemble_is_the_mean_of_its_members(tool: ModuleType, hands: np.ndarray) -> None:
+    """merge_members makes one network (block-diagonal hidden layers) whose logits are
+    the members' mean, and the single-hand fast path multiplies by the blocks only."""
+    rng = np.random.default_rng(4)
+    sizes = [NUM_FEATURES, 8, 5, len(MODEL_LABELS)]
+    members = [
+        (
+            [rng.normal(0, 0.1, (a, b)) for a, b in pairwise(sizes)],
+            [rng.normal(0, 0.1, b) for b in sizes[1:]],
+        )
+        for _ in range(3)
+    ]
+    weights, biases = tool.merge_members(members)
+    merged = PoseModel(tuple(weights), tuple(biases), MODEL_LABELS, 1.0, members=3)
+    features = pose_features(hands)
+    each = [PoseModel(tuple(w), tuple(b), MODEL_LABELS).logits(features) for w, b in members]
+    np.testing.assert_allclose(merged.logits(features), np.mean(each, axis=0), atol=1e-12)
+    single = np.array([merged.hand_logits(hand) for hand in hands])
+    np.testing.assert_allclose(single, merged.logits(features), atol=1e-12)
+    # Hidden weights that are not block diagonal are refused by the fast path.
+    crossed = [w.copy() for w in weights]
+    crossed[1][0, -1] = 0.5
+    with pytest.raises(ValueError, match="block diagonal"):
+        PoseModel(tuple(crossed), tuple(biases), MODEL_LABELS, members=3).hand_logits(hands[0])
+
+
 def test_the_tool_is_deterministic(tool: ModuleType, tmp_path: Path) -> None:
-    args = ["--per-class", "300", "--epochs", "1", "--hidden", "8,4"]
+    args = ["--per-class", "300", "--epochs", "1", "--hidden", "8,4", "--members", "2"]
     tool.main([*args, "--out", str(tmp_path / "a.npz")])
     tool.main([*args, "--out", str(tmp_path / "b.npz")])
     first, second = load_model(tmp_path / "a.npz"), load_model(tmp_path / "b.npz")
     for w1, w2 in zip(first.weights + first.biases, second.weights + second.biases, strict=True):
         np.testing.assert_array_equal(w1, w2)
     assert first.geometry_scale == second.geometry_scale
+    assert first.members == 2
