@@ -342,7 +342,7 @@ SOURCES: dict[str, dict[str, str]] = {
         "fov": "Magic Leap developer docs, 'Field of View' "
         "(https://developer-docs.magicleap.cloud/docs/21-Aug-2024/device/hardware/fov): "
         "45°H × 55°V (70°D). The profile keeps the 70° diagonal and splits it by the 1440×1760 "
-        "pixel aspect in tan space (47.8° × 57.0°): the published H × V figures are not "
+        "pixel aspect in tan space (47.8° × 56.9°): the published H × V figures are not "
         "consistent with a flat display of that diagonal (they give 65-67°).",
         "resolution": "Magic Leap developer docs, 'Magic Leap 2 Overview': 1440×1760 per eye.",
         "peak_nits": "Magic Leap (Kevin Curtis, SPIE AR/VR/MR 2022): 20-2,000 nits; Road to VR, "

@@ -163,3 +163,23 @@ def test_bad_profile_files_name_the_problem(tmp_path: Path, text: str, message: 
 def test_unknown_profile_lists_known() -> None:
     with pytest.raises(HudError, match="known profiles: orion, rayban-display"):
         ProfileRegistry().get("google-glass")
+
+
+def test_docs_table_matches_the_profiles() -> None:
+    """docs/profiles.md must not drift from the data it documents."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "profiles.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 11 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = cells
+    assert set(rows) == set(BUILTIN_PROFILES)
+    for name, cells in rows.items():
+        p = BUILTIN_PROFILES[name]
+        h, v = (float(x) for x in cells[2].split("×"))
+        assert (h, v) == pytest.approx((p.fov_h_deg, p.fov_v_deg), abs=0.051), name
+        assert float(cells[3]) == pytest.approx(p.fov_diag_deg, abs=0.051), name
+        assert cells[4] == f"{p.width_px}×{p.height_px}", name
+        assert float(cells[5]) == pytest.approx(p.ppd, abs=0.051), name
+        assert float(cells[6].replace(",", "")) == p.peak_nits, name
+        assert float(cells[8]) == pytest.approx(p.transmittance), name
