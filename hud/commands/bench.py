@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("bench", help="measure frame costs (JSON with --json)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
-        "--frames", type=int, default=40, help="timed frames per measurement (default 40)"
+        "--frames", type=int, default=90, help="timed frames per measurement (default 90)"
     )
     p.add_argument(
         "--profile", default="rayban-display", help="display profile (default rayban-display)"

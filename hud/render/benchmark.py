@@ -6,6 +6,7 @@ full-screen texture copy, the cheapest possible frame at the same size.
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -97,6 +98,7 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
             profile, *BENCH_SIZE, scene.world.fov_h_deg, "right", scene.world.depth_m
         )
         brightness = auto_brightness(profile, scene.world.ambient_nits)
+        renderer.display.set_minification(profile.ppd / (view.focal_px * math.pi / 180.0))
 
         def frame() -> None:
             dl = layout_scene(scene, profile, view, BENCH_SIZE)
@@ -117,6 +119,16 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
             )
             renderer.compositor.compose(tex, uniforms)
             ctx.finish()
+
+        worlds = [bench_world(), np.ascontiguousarray(bench_world()[:, ::-1])]
+        live_index = [0]
+
+        def live_frame() -> None:
+            # A live camera: a new world image every frame (upload included), and content
+            # that moves with it. Nothing is cached.
+            live_index[0] ^= 1
+            renderer.compositor.set_world(worlds[live_index[0]])
+            dynamic_frame()
 
         copy_prog = renderer.programs.get(
             "fullscreen.vert", "copy.frag", {"FLIP_Y": 0, "ENCODE_SRGB": 0}
@@ -149,6 +161,7 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
         floor_ms = statistics.median(floor_runs)
         readback_ms = _median_ms(readback, max(1, frames // 3))
         dynamic_ms = _median_ms(dynamic_frame, max(1, frames // 3))
+        live_ms = _median_ms(live_frame, max(1, frames // 3))
         result = {
             "profile": profile.name,
             "size": list(BENCH_SIZE),
@@ -158,6 +171,8 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
             "readback_ms": round(readback_ms, 3),
             "compose_dynamic_ms": round(dynamic_ms, 3),
             "compose_dynamic_over_floor": round(dynamic_ms / floor_ms, 3) if floor_ms > 0 else None,
+            "compose_live_ms": round(live_ms, 3),
+            "compose_live_over_floor": round(live_ms / floor_ms, 3) if floor_ms > 0 else None,
             "gl_renderer": renderer.context.renderer_name,
             "gl_version": str(ctx.info.get("GL_VERSION", "")),
             "backend": renderer.context.backend,

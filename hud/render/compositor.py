@@ -21,6 +21,7 @@ from hud.optics import EFFECT_BITS, STREAK_LENGTH, STREAK_THRESHOLD, TONEMAP_KNE
 from hud.render.programs import ProgramCache, set_uniform
 
 STREAK_TAPS = 12
+GL_SRGB8 = 0x8C41
 GL_SRGB8_ALPHA8 = 0x8C43
 GL_FRAMEBUFFER_SRGB = 0x8DB9
 STREAK_DOWNSCALE = 4
@@ -43,7 +44,8 @@ class Compositor:
         self.streak_vao = ctx.vertex_array(self.streak_prog, [])
         # sRGB formats: the texture decodes on fetch and the framebuffer encodes on write, both
         # exactly (IEC 61966-2-1), so the shaders work in linear light at no cost.
-        self.world = ctx.texture(size, 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
+        # Camera frames arrive as packed RGB: upload them as they are (no repacking).
+        self.world = ctx.texture(size, 3, dtype="f1", alignment=1, internal_format=GL_SRGB8)
         self.world.filter = (moderngl.LINEAR, moderngl.LINEAR)
         self.world.repeat_x = self.world.repeat_y = False
         self.out_tex = ctx.texture(size, 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
@@ -58,6 +60,11 @@ class Compositor:
         self._world_generation = 0
         self._streak_key: tuple[int, float] | None = None
         self._light_key: object = None
+        self._world_prev_key: object = None
+        self._world_cache_key: object = None
+        self._world_cache_fbo: moderngl.Framebuffer | None = None
+        #: How many times the world's light was actually computed (not copied from the cache).
+        self.world_passes = 0
         self._light_tex: moderngl.Texture | None = None
         self._light_fbo: moderngl.Framebuffer | None = None
         self._light_variants: dict[int, tuple[moderngl.Program, moderngl.VertexArray]] = {}
@@ -73,10 +80,9 @@ class Compositor:
             raise HudError(
                 f"world image is {w}×{h}, compositor expects {self.size[0]}×{self.size[1]}"
             )
-        rgba = np.empty((h, w, 4), dtype=np.uint8)
-        rgba[..., :3] = rgb
-        rgba[..., 3] = 255
-        self.world.write(rgba.tobytes())
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise HudError(f"world image must be H×W×3 uint8, got {rgb.shape} {rgb.dtype}")
+        self.world.write(np.ascontiguousarray(rgb))
         self._world_generation += 1
 
     def set_uniformity(self, eta: npt.NDArray[np.float32]) -> None:
@@ -116,9 +122,6 @@ class Compositor:
         world_tonemap = streaks or float(uniforms["u_T"]) > TONEMAP_KNEE  # type: ignore[arg-type]
         world_prog, world_vao, fov_prog, fov_vao = self._variant(flags, linear, world_tonemap)
         fbo = self._linear() if linear else self.out_fbo
-        fbo.use()
-        if not linear:
-            self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
         self.world.use(location=0)
         self.streak_tex.use(location=2)
         for prog in (world_prog, fov_prog):
@@ -129,7 +132,21 @@ class Compositor:
             set_uniform(prog, "u_world_shift", uniforms["u_world_shift"])
             set_uniform(prog, "u_T", uniforms["u_T"])
             set_uniform(prog, "u_streak_gain", uniforms["u_streak_gain"])
-        world_vao.render(moderngl.TRIANGLES, vertices=3)
+        world_key = (
+            self._world_generation,
+            flags,
+            world_tonemap,
+            uniforms["u_T"],
+            uniforms["u_world_shift"],
+            uniforms["u_streak_gain"],
+        )
+        if linear:
+            fbo.use()
+            world_vao.render(moderngl.TRIANGLES, vertices=3)
+        else:
+            self._world_light(world_key, world_vao)
+            fbo.use()
+            self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
         if rect is not None and self._light_tex is not None:
             self._light_tex.use(location=1)
             set_uniform(fov_prog, "u_origin", (rect[0], rect[1]))
@@ -139,6 +156,37 @@ class Compositor:
         if not linear:
             self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
         return fbo
+
+    def _world_light(self, key: tuple[object, ...], world_vao: moderngl.VertexArray) -> None:
+        """Fill the output with the world's light (T·world + streaks) outside the display.
+
+        Retained like the display light: the first frame after the world image or the
+        viewer changes renders it straight into the output; when a second frame needs the
+        same, it is rendered once into a cache and every later frame copies the bytes
+        (a plain blit). A live camera, whose image changes every frame, never pays for
+        the cache; a still scene pays for its sRGB conversions once.
+        """
+        if key == self._world_cache_key and self._world_cache_fbo is not None:
+            self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)  # copy the encoded bytes as they are
+            self.ctx.copy_framebuffer(self.out_fbo, self._world_cache_fbo)
+            return
+        if key == self._world_prev_key:
+            if self._world_cache_fbo is None:
+                tex = self.ctx.texture(self.size, 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
+                self._world_cache_fbo = self.ctx.framebuffer(color_attachments=[tex])
+            self._world_cache_fbo.use()
+            self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
+            world_vao.render(moderngl.TRIANGLES, vertices=3)
+            self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
+            self.ctx.copy_framebuffer(self.out_fbo, self._world_cache_fbo)
+            self._world_cache_key = key
+            self.world_passes += 1
+            return
+        self._world_prev_key = key
+        self.out_fbo.use()
+        self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
+        world_vao.render(moderngl.TRIANGLES, vertices=3)
+        self.world_passes += 1
 
     def _streak_pass(self, world_shift: float) -> None:
         key = (self._world_generation, world_shift)
@@ -172,7 +220,7 @@ class Compositor:
             display.glo,
             flags,
             rect,
-            tuple(sorted((k, str(v)) for k, v in uniforms.items())),
+            tuple(uniforms.items()),  # uniform values are numbers and tuples: hashable, exact
         )
         if display_version is not None and key == self._light_key:
             return
@@ -265,6 +313,10 @@ class Compositor:
             obj.release()
         if self._linear_fbo is not None:
             self._linear_fbo.release()
+        if self._world_cache_fbo is not None:
+            for tex in self._world_cache_fbo.color_attachments:
+                tex.release()
+            self._world_cache_fbo.release()
 
 
 def fov_rect_px(

@@ -9,6 +9,8 @@ however much text it has.
 
 from __future__ import annotations
 
+import math
+
 import moderngl
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +53,9 @@ class DisplayRenderer:
         self._last: DisplayList | None = None
         #: How many times the display was actually redrawn (for tests and the benchmark).
         self.draws = 0
+        #: Highest mipmap level built; the compositor never needs more than its
+        #: minification calls for (see :meth:`set_minification`).
+        self.max_mip_level = 1000
         mono = (*profile.mono_rgb, 1.0) if profile.colour == "mono" else (0.0, 0.0, 0.0, 0.0)
         for prog in (self.panel_prog, self.line_prog, self.text_prog):
             set_uniform(prog, "u_display_size", self.size)
@@ -99,7 +104,7 @@ class DisplayRenderer:
             self._draw_texts(dl)
         self.ctx.disable(moderngl.BLEND)
         self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
-        self.texture.build_mipmaps()
+        self.texture.build_mipmaps(0, self.max_mip_level)
         return self.texture
 
     def _draw_texts(self, dl: DisplayList) -> None:
@@ -129,6 +134,18 @@ class DisplayRenderer:
         vao.render(moderngl.TRIANGLES, vertices=6, instances=len(data))
         vao.release()
         vbo.release()
+
+    def set_minification(self, display_px_per_output_px: float) -> None:
+        """Build mipmaps only down to the level the eye view samples (plus one for margin).
+
+        Each level halves the resolution; the compositor samples at about
+        ``log2(display px per output px)``, so levels below that are never read.
+        """
+        ratio = max(float(display_px_per_output_px), 1.0)
+        level = max(1, math.ceil(math.log2(ratio)) + 1)
+        if level != self.max_mip_level:
+            self.max_mip_level = level
+            self._last = None  # rebuild the chain at the new depth on the next render
 
     def read(self) -> npt.NDArray[np.float32]:
         """The display frame as float32 RGB, rows top first (emitted light, 1 = white)."""

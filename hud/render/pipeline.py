@@ -7,6 +7,7 @@ arrays, and the desktop emulator shows the same frame in a window.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -113,6 +114,9 @@ class HudRenderer:
                 )
             else:  # the other eye of a monocular device sees the world through a plain lens
                 dl = DisplayList(self.profile.width_px, self.profile.height_px)
+            # Display pixels per output pixel at the FOV centre (the display is minified
+            # wherever its ppd exceeds the world image's pixels per degree).
+            self.display.set_minification(self.profile.ppd / (view.focal_px * math.pi / 180.0))
             tex = self.display.render(dl)
             uniforms = compose_uniforms(
                 self.profile,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 
 import moderngl
 import numpy as np
@@ -323,3 +324,37 @@ def test_renderers_with_their_own_contexts_do_not_disturb_each_other() -> None:
     again = a.render_eye(scene, world, "right", fx).composite
     a.release()
     assert np.array_equal(first, again)
+
+
+def test_world_light_cache_is_never_stale() -> None:
+    """A still world is computed twice at most, then copied; any change recomputes it."""
+    scene = parse_scene(
+        {
+            "version": 1,
+            "profile": "orion",
+            "world": {"width": 96, "height": 64},
+            "cards": [{"id": "q", "title": "A"}],
+        }
+    )
+    fx = frozenset(EFFECTS)
+    r = HudRenderer(BUILTIN_PROFILES["orion"], (96, 64))
+    try:
+        a = np.full((64, 96, 3), 40, np.uint8)
+        b = np.full((64, 96, 3), 200, np.uint8)
+        frames = [r.render_eye(scene, a if i == 0 else None, "right", fx).composite for i in range(4)]
+        assert all(np.array_equal(frames[0], f) for f in frames[1:])
+        assert r.compositor.world_passes == 2  # direct, then once into the cache
+        changed = r.render_eye(scene, b, "right", fx).composite
+        assert (
+            changed[2, 2].mean() > frames[0][2, 2].mean() + 50
+        )  # the new world, not the cached one
+        brighter = r.render_eye(
+            replace(scene, world=replace(scene.world, ambient_nits=50.0)), None, "right", fx
+        )
+        assert np.array_equal(
+            brighter.composite[2, 2], changed[2, 2]
+        )  # ambient only scales the display
+        left = r.render_eye(scene, None, "left", fx).composite
+        assert left.shape == changed.shape
+    finally:
+        r.release()
