@@ -341,7 +341,9 @@ def test_world_light_cache_is_never_stale() -> None:
     try:
         a = np.full((64, 96, 3), 40, np.uint8)
         b = np.full((64, 96, 3), 200, np.uint8)
-        frames = [r.render_eye(scene, a if i == 0 else None, "right", fx).composite for i in range(4)]
+        frames = [
+            r.render_eye(scene, a if i == 0 else None, "right", fx).composite for i in range(4)
+        ]
         assert all(np.array_equal(frames[0], f) for f in frames[1:])
         assert r.compositor.world_passes == 2  # direct, then once into the cache
         changed = r.render_eye(scene, b, "right", fx).composite
