@@ -23,6 +23,16 @@ def register(sub: Any) -> None:
     p.add_argument("--eye", choices=("left", "right"), default="right")
     p.add_argument("--max-frames", type=int, help="close after this many frames (tests, scripts)")
     p.add_argument("--screenshot", help="save the last frame shown to this PNG")
+    live = p.add_mutually_exclusive_group()
+    live.add_argument("--camera", metavar="N|DEVICE", help="live world from a camera")
+    live.add_argument("--video", metavar="FILE", help="world from a video file")
+    live.add_argument("--images", metavar="DIR|GLOB", help="world from an image sequence")
+    live.add_argument("--session", metavar="FILE", help="world from a recorded session")
+    p.add_argument(
+        "--step-frames",
+        action="store_true",
+        help="one source frame per window frame (ignore timing)",
+    )
     add_profile_options(p)
     p.set_defaults(func=run)
 
@@ -36,13 +46,27 @@ def run(args: argparse.Namespace) -> int:
     profiles = [resolve_profile(reg, n, scene) for n in names]
     if args.max_frames is not None and args.max_frames < 1:
         raise HudError("--max-frames must be at least 1")
-    shown = show(
-        scene,
-        profiles,
-        parse_effects(args.effects),
-        eye=args.eye,
-        max_frames=args.max_frames,
-        screenshot=args.screenshot,
-    )
+    source = None
+    if any(getattr(args, k) is not None for k in ("camera", "video", "images", "session")):
+        from hud.sources import open_source
+
+        source = open_source(
+            camera=args.camera, video=args.video, images=args.images, session=args.session
+        )
+    try:
+        frames = None if source is None else ((f.timestamp_ms, f.rgb) for f in source)
+        shown = show(
+            scene,
+            profiles,
+            parse_effects(args.effects),
+            eye=args.eye,
+            max_frames=args.max_frames,
+            screenshot=args.screenshot,
+            world_frames=frames,
+            step_frames=args.step_frames,
+        )
+    finally:
+        if source is not None:
+            source.close()
     print(f"shown {shown} frame(s)")
     return 0

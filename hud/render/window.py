@@ -11,7 +11,7 @@ a blit to its screen. Keys change what an engineer wants to compare while lookin
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -20,6 +20,7 @@ import moderngl
 import numpy as np
 import numpy.typing as npt
 
+from hud.errors import HudError
 from hud.imageio import save_png, world_pixels
 from hud.optics import EFFECTS
 from hud.profiles import DisplayProfile
@@ -68,14 +69,29 @@ def show(
     screenshot: str | Path | None = None,
     controller: WindowController | None = None,
     clock: Callable[[], float] | None = None,
+    world_frames: Iterator[tuple[int, npt.NDArray[np.uint8]]] | None = None,
+    step_frames: bool = False,
 ) -> int:
     """Open a window and show the scene through ``profiles[0]``; returns frames shown.
 
     ``clock`` returns seconds (default: pyglet's clock); it is only read to timestamp
     frames for ``controller`` (milliseconds since the window opened), so a test can pass
     a fake one.
+
+    ``world_frames`` makes the world live: ``(timestamp_ms, rgb)`` pairs from a camera,
+    video or recording replace the scene's image, each shown once the clock reaches its
+    timestamp (or one per window frame with ``step_frames``, to step through footage). The
+    last frame stays when the source ends.
     """
-    world = world_pixels(scene)
+    pending: tuple[int, npt.NDArray[np.uint8]] | None = None
+    if world_frames is not None:
+        pending = next(world_frames, None)
+        if pending is None:
+            raise HudError("the frame source gave no frames")
+        world = pending[1]
+        pending = next(world_frames, None)
+    else:
+        world = world_pixels(scene)
     h, w = world.shape[:2]
     rc = create_context("window", size=(w, h), title=f"Waveglass — {profiles[0].label}")
     window = rc.window
@@ -161,8 +177,18 @@ def show(
     try:
         while not window.has_exit:
             window.dispatch_events()
+            now_ms = int(round((clock() - start_s) * 1000))
+            if pending is not None and (step_frames or pending[0] <= now_ms):
+                if pending[1].shape[:2] != (h, w):
+                    raise HudError(
+                        f"a source frame changed size to {pending[1].shape[1]}×{pending[1].shape[0]}"
+                    )
+                renderer.compositor.set_world(pending[1])
+                state["dirty"] = True
+                assert world_frames is not None
+                pending = next(world_frames, None)
             if controller is not None:
-                updated = controller.update(int(round((clock() - start_s) * 1000)))
+                updated = controller.update(now_ms)
                 if updated is not None:
                     scene = updated
                     state["dirty"] = True

@@ -110,3 +110,101 @@ def test_window_without_display_is_a_clear_error(tmp_path: Path) -> None:
         timeout=60,
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr and "DISPLAY" in r.stderr
+
+
+def test_live_world_from_a_video(tmp_path: Path, xvfb: str) -> None:
+    """`hud show --video`: the world is the footage, frame by frame, under the same HUD."""
+    import cv2
+
+    root = Path(__file__).resolve().parents[2]
+    video = root / "tests" / "data" / "video" / "hand_landmarker__test_video.mp4"
+    (tmp_path / "s.json").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "profile": "orion",
+                "world": {"ambient_nits": 200},
+                "cards": [{"id": "c", "title": "실시간 live"}],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "DISPLAY": xvfb}
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hud",
+            "show",
+            str(tmp_path / "s.json"),
+            "--video",
+            str(video),
+            "--step-frames",
+            "--max-frames",
+            "5",
+            "--screenshot",
+            str(tmp_path / "win.png"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr
+    capture = cv2.VideoCapture(str(video))
+    for _ in range(6):
+        ok, bgr = capture.read()
+        assert ok
+    capture.release()
+    cv2.imwrite(str(tmp_path / "frame5.png"), bgr)  # the 6th frame: the 5th step after the first
+    (tmp_path / "h.json").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "profile": "orion",
+                "world": {"image": "frame5.png", "ambient_nits": 200},
+                "cards": [{"id": "c", "title": "실시간 live"}],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    head = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hud",
+            "render",
+            str(tmp_path / "h.json"),
+            "--out",
+            str(tmp_path / "head.png"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert head.returncode == 0, head.stderr
+    win = np.asarray(Image.open(tmp_path / "win.png")).astype(int)
+    ref = np.asarray(Image.open(tmp_path / "head.png")).astype(int)
+    assert win.shape == ref.shape == (360, 640, 3)
+    assert np.abs(win - ref).max() <= 2
+
+
+def test_show_with_a_missing_video_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "s.json").write_text(json.dumps({"version": 1, "profile": "orion", "world": {}}))
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hud",
+            "show",
+            str(tmp_path / "s.json"),
+            "--video",
+            str(tmp_path / "no.mp4"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "no.mp4" in r.stderr
