@@ -181,10 +181,16 @@ class ViewGeometry:
         world_fov_h_deg: float,
         eye: str,
         world_depth_m: float,
+        parallax: bool = False,
     ) -> ViewGeometry:
+        """The view of ``eye``. Without ``parallax`` the world image is taken to be that
+        eye's own view (a single-eye render: the composite is then exactly ``T·world``
+        where no display light falls). With it, the camera sits between the eyes and each
+        eye sees the world plane and the anchored content with its own disparity (a
+        stereo pair, ``--eye both``)."""
         focal = (width / 2) / math.tan(math.radians(world_fov_h_deg) / 2)
         eye_x = 0.0
-        if profile.eyes == 2 and eye in ("left", "right"):
+        if parallax and profile.eyes == 2 and eye in ("left", "right"):
             eye_x = (-1 if eye == "left" else 1) * profile.ipd_mm / 2000.0
         ox, oy = profile.center_offset_deg
         return ViewGeometry(

@@ -90,8 +90,13 @@ class HudRenderer:
         eye: str,
         effects: frozenset[str],
         linear: bool = False,
+        parallax: bool = False,
     ) -> EyeFrame:
-        """Render one eye. ``world_rgb=None`` reuses the world image already uploaded."""
+        """Render one eye. ``world_rgb=None`` reuses the world image already uploaded.
+
+        ``parallax`` renders this eye as one half of a stereo pair: the camera is taken to
+        sit between the eyes (see :meth:`hud.optics.ViewGeometry.make`).
+        """
         with self.context.current():
             if world_rgb is not None:
                 self.compositor.set_world(world_rgb)
@@ -102,6 +107,7 @@ class HudRenderer:
                 scene.world.fov_h_deg,
                 eye,
                 scene.world.depth_m,
+                parallax=parallax,
             )
             brightness = (
                 scene.display.brightness
@@ -167,9 +173,12 @@ def render_scene(
     renderer = HudRenderer(profile, (w, h), backend=backend)
     try:
         frames = []
-        for i, e in enumerate(eyes_for(profile, eye)):
+        eyes = eyes_for(profile, eye)
+        stereo = len(eyes) == 2  # a stereo pair: the camera sits between the eyes
+        for i, e in enumerate(eyes):
+            world_rgb = world if i == 0 else None
             frames.append(
-                renderer.render_eye(scene, world if i == 0 else None, e, fx, linear=linear)
+                renderer.render_eye(scene, world_rgb, e, fx, linear=linear, parallax=stereo)
             )
         return frames
     finally:

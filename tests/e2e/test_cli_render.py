@@ -256,3 +256,26 @@ def test_scene_can_name_a_profile_file(tmp_path: Path) -> None:
         and "cannot read profile file" in bad.stderr
         and "Traceback" not in bad.stderr
     )
+
+
+@pytest.mark.parametrize("profile", ["orion", "rayban-display", "hololens2"])
+def test_empty_scene_on_a_real_photo_is_exactly_transmitted_world(
+    tmp_path: Path, profile: str
+) -> None:
+    """Pixel for pixel, on a detailed photo, for binocular and monocular profiles alike."""
+    photo = np.asarray(Image.open(ROOT / "demos" / "assets" / "desk.jpg").convert("RGB"))[::4, ::4]
+    Image.fromarray(photo).save(tmp_path / "w.png")
+    (tmp_path / "s.json").write_text(
+        json.dumps({"version": 1, "profile": profile, "world": {"image": "w.png"}})
+    )
+    r = hud(
+        "render", str(tmp_path / "s.json"), "--effects", "none", "--out", str(tmp_path / "o.png")
+    )
+    assert r.returncode == 0, r.stderr
+    from hud.optics import linear_to_srgb, srgb_to_linear
+    from hud.profiles import get_profile
+
+    t = get_profile(profile).transmittance
+    expected = np.round(linear_to_srgb(t * srgb_to_linear(photo / 255.0)) * 255)
+    got = np.asarray(Image.open(tmp_path / "o.png")).astype(float)
+    assert np.abs(got - expected).max() <= 1.0

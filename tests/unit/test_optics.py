@@ -96,10 +96,14 @@ def test_gain_is_display_white_over_world_white() -> None:
 
 def test_binocular_disparity() -> None:
     orion = BUILTIN_PROFILES["orion"]
-    left = ViewGeometry.make(orion, 640, 360, 70, "left", 2.0)
-    right = ViewGeometry.make(orion, 640, 360, 70, "right", 2.0)
+    left = ViewGeometry.make(orion, 640, 360, 70, "left", 2.0, parallax=True)
+    right = ViewGeometry.make(orion, 640, 360, 70, "right", 2.0, parallax=True)
     # A point straight ahead at 2 m appears to the right for the left eye, left for the right.
     assert left.image_to_eye_tan(320, 180)[0] == pytest.approx(0.0315 / 2.0)
     assert right.image_to_eye_tan(320, 180)[0] == pytest.approx(-0.0315 / 2.0)
-    mono = ViewGeometry.make(BUILTIN_PROFILES["rayban-display"], 640, 360, 70, "right", 2.0)
+    mono = ViewGeometry.make(
+        BUILTIN_PROFILES["rayban-display"], 640, 360, 70, "right", 2.0, parallax=True
+    )
     assert mono.world_shift_px() == 0.0
+    single = ViewGeometry.make(orion, 640, 360, 70, "left", 2.0)  # one eye: the photo is its view
+    assert single.world_shift_px() == 0.0
