@@ -33,7 +33,7 @@ from gestures.selection import (
 )
 from gestures.simulate import InputSimulator, SimulatorOptions
 from hud.errors import HudError
-from hud.imageio import save_png
+from hud.imageio import save_png, world_pixels
 from hud.layout import layout_scene
 from hud.optics import EFFECTS, ViewGeometry
 from hud.profiles import DisplayProfile, get_profile
@@ -141,12 +141,16 @@ class MenuApp:
             return self.scene()
         return None
 
-    def look_at(self, target_id: str) -> None:
-        """Move the simulated gaze (the mouse) to a card's centre."""
+    def window_point(self, target_id: str) -> tuple[float, float]:
+        """Window pixel of a card's centre (the inverse of the simulator's gaze mapping)."""
         t = self.centres[target_id]
         fov_h, fov_v = self.simulator.options.fov_deg
         w, h = self.size
-        self.mouse_move((t.yaw_deg / fov_h + 0.5) * w, (0.5 - t.pitch_deg / fov_v) * h)
+        return (t.yaw_deg / fov_h + 0.5) * w, (0.5 - t.pitch_deg / fov_v) * h
+
+    def look_at(self, target_id: str) -> None:
+        """Move the simulated gaze (the mouse) to a card's centre."""
+        self.mouse_move(*self.window_point(target_id))
 
 
 def base_scene(profile: str) -> Scene:
@@ -162,7 +166,6 @@ def base_scene(profile: str) -> Scene:
 
 def run_script(app: MenuApp, out_dir: Path) -> list[str]:
     """Look at 'call', pinch; then rest the gaze on 'save' until dwell picks it."""
-    from hud.imageio import world_pixels
     from hud.render.pipeline import HudRenderer
 
     renderer = HudRenderer(app.profile, app.size)
@@ -207,9 +210,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         base = base_scene(args.profile)
         profile = get_profile(args.profile)
-        size = (base.world.width, base.world.height)
-        from hud.imageio import world_pixels
-
         h, w = world_pixels(base).shape[:2]
         app = MenuApp(base, profile, (w, h))
         has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
@@ -225,7 +225,6 @@ def main(argv: list[str] | None = None) -> int:
         print("mouse = gaze, space or left button = pinch; Esc quits")
         show(app.scene(), [profile], frozenset(EFFECTS), controller=app)
         print("\n".join(app.log))
-        del size
     except HudError as exc:
         print(f"menu demo: error: {exc.message}", file=sys.stderr)
         return 2

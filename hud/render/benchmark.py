@@ -6,7 +6,6 @@ full-screen texture copy, the cheapest possible frame at the same size.
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 from collections.abc import Callable
@@ -49,8 +48,7 @@ def bench_world(size: tuple[int, int] = BENCH_SIZE) -> npt.NDArray[np.uint8]:
 def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[str, Any]:
     import moderngl
 
-    from hud.layout import layout_scene
-    from hud.optics import EFFECTS, ViewGeometry, auto_brightness, compose_uniforms
+    from hud.optics import EFFECTS
     from hud.profiles import get_profile
     from hud.render.pipeline import HudRenderer
     from hud.scene import parse_scene
@@ -94,30 +92,15 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
         ctx = renderer.ctx
         renderer.compositor.set_world(bench_world())
         effects = frozenset(EFFECTS)
-        view = ViewGeometry.make(
-            profile, *BENCH_SIZE, scene.world.fov_h_deg, "right", scene.world.depth_m
-        )
-        brightness = auto_brightness(profile, scene.world.ambient_nits)
-        renderer.display.set_minification(profile.ppd / (view.focal_px * math.pi / 180.0))
 
         def frame() -> None:
-            dl = layout_scene(scene, profile, view, BENCH_SIZE)
-            tex = renderer.display.render(dl)
-            uniforms = compose_uniforms(
-                profile, view, scene.world.ambient_nits, brightness, effects
-            )
-            renderer.compositor.compose(tex, uniforms, display_version=renderer.display.draws)
+            renderer.draw_eye(scene, None, "right", effects)
             ctx.finish()
 
         def dynamic_frame() -> None:
-            # Content that changes every frame (e.g. anchors following a moving head): the display
-            # is redrawn and its light rebaked each time.
-            dl = layout_scene(scene, profile, view, BENCH_SIZE)
-            tex = renderer.display.render(dl, force=True)
-            uniforms = compose_uniforms(
-                profile, view, scene.world.ambient_nits, brightness, effects
-            )
-            renderer.compositor.compose(tex, uniforms)
+            # Content that changes every frame (e.g. anchors following a moving head): the
+            # display is redrawn and its light rebaked each time.
+            renderer.draw_eye(scene, None, "right", effects, force_redraw=True)
             ctx.finish()
 
         worlds = [bench_world(), np.ascontiguousarray(bench_world()[:, ::-1])]

@@ -108,10 +108,9 @@ class Compositor:
         draw count); with it, the display light is rebaked only when the content or the
         viewer changes. Without it, it is rebaked every call.
         """
+        # compose_uniforms already leaves out the effects this device lacks.
         flags = int(uniforms["u_flags"])  # type: ignore[call-overload]
-        streaks = bool(flags & EFFECT_BITS["streaks"]) and float(uniforms["u_streak_gain"]) > 0  # type: ignore[arg-type]
-        if not streaks:
-            flags &= ~EFFECT_BITS["streaks"]
+        streaks = bool(flags & EFFECT_BITS["streaks"])
         if streaks:
             self._streak_pass(float(uniforms["u_world_shift"]))  # type: ignore[arg-type]
         rect = fov_rect_px(uniforms, self.size)
@@ -135,7 +134,6 @@ class Compositor:
         world_key = (
             self._world_generation,
             flags,
-            world_tonemap,
             uniforms["u_T"],
             uniforms["u_world_shift"],
             uniforms["u_streak_gain"],
@@ -215,13 +213,8 @@ class Compositor:
         display_version: int | None,
     ) -> None:
         """Resample the display frame into this eye over ``rect``, with every display-side effect."""
-        key = (
-            display_version,
-            display.glo,
-            flags,
-            rect,
-            tuple(uniforms.items()),  # uniform values are numbers and tuples: hashable, exact
-        )
+        # flags and rect follow from the uniforms, which are numbers and tuples: hashable, exact.
+        key = (display_version, display.glo, tuple(uniforms.items()))
         if display_version is not None and key == self._light_key:
             return
         self._light_key = key

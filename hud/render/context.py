@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 import platform
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,15 +49,31 @@ class RenderContext:
     backend: str
     window: Any = None
     info: dict[str, str] = field(default_factory=dict)
+    _depth: int = field(default=0, repr=False)
 
-    def current(self) -> AbstractContextManager[Any]:
+    @contextmanager
+    def current(self) -> Iterator[None]:
         """Make this context current for a block (restoring the previous one after).
 
         Several headless contexts can live in one process (one per renderer); creating or
         releasing one changes which is current, so every renderer enters its own before
-        issuing GL calls. A window's context is current on its own thread already.
+        issuing GL calls. Blocks nest: only the outermost one switches contexts (entering
+        an EGL context twice would release it when the inner block ends). A window's
+        context is current on its own thread already.
         """
-        return self.ctx if self.window is None else nullcontext()
+        if self.window is not None or self._depth > 0:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with self.ctx:
+                yield
+        finally:
+            self._depth = 0
 
     @property
     def renderer_name(self) -> str:

@@ -53,6 +53,7 @@ class DisplayRenderer:
         self._last: DisplayList | None = None
         #: How many times the display was actually redrawn (for tests and the benchmark).
         self.draws = 0
+        self._read_cache: tuple[int, npt.NDArray[np.float32]] | None = None
         #: Highest mipmap level built; the compositor never needs more than its
         #: minification calls for (see :meth:`set_minification`).
         self.max_mip_level = 1000
@@ -148,10 +149,15 @@ class DisplayRenderer:
             self._last = None  # rebuild the chain at the new depth on the next render
 
     def read(self) -> npt.NDArray[np.float32]:
-        """The display frame as float32 RGB, rows top first (emitted light, 1 = white)."""
-        raw = self.fbo.read(components=3, dtype="f1")
-        codes = np.frombuffer(raw, dtype=np.uint8).reshape(self.size[1], self.size[0], 3)
-        return _SRGB_DECODE[codes]
+        """The display frame as float32 RGB, rows top first (emitted light, 1 = white).
+
+        Read back once per drawn frame: an unchanged display is not read again.
+        """
+        if self._read_cache is None or self._read_cache[0] != self.draws:
+            raw = self.fbo.read(components=3, dtype="f1")
+            codes = np.frombuffer(raw, dtype=np.uint8).reshape(self.size[1], self.size[0], 3)
+            self._read_cache = (self.draws, _SRGB_DECODE[codes])
+        return self._read_cache[1].copy()
 
     def release(self) -> None:
         self.fbo.release()

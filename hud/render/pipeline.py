@@ -92,10 +92,44 @@ class HudRenderer:
         linear: bool = False,
         parallax: bool = False,
     ) -> EyeFrame:
-        """Render one eye. ``world_rgb=None`` reuses the world image already uploaded.
+        """Render one eye and read it back. ``world_rgb=None`` reuses the world image
+        already uploaded.
 
         ``parallax`` renders this eye as one half of a stereo pair: the camera is taken to
         sit between the eyes (see :meth:`hud.optics.ViewGeometry.make`).
+        """
+        with self.context.current():
+            dl, brightness, uniforms = self.draw_eye(scene, world_rgb, eye, effects, parallax)
+            composite = self.compositor.read_srgb()
+            lin = None
+            if linear:
+                self.compositor.compose(
+                    self.display.texture, uniforms, linear=True, display_version=self.display.draws
+                )
+                lin = self.compositor.read_linear()
+            return EyeFrame(
+                eye=eye,
+                composite=composite,
+                display=self.display.read(),
+                display_list=dl,
+                brightness=brightness,
+                linear=lin,
+                uniforms=uniforms,
+            )
+
+    def draw_eye(
+        self,
+        scene: Scene,
+        world_rgb: npt.NDArray[np.uint8] | None,
+        eye: str,
+        effects: frozenset[str],
+        parallax: bool = False,
+        force_redraw: bool = False,
+    ) -> tuple[DisplayList, float, dict[str, object]]:
+        """The whole frame on the GPU, without reading anything back (the window and the
+        benchmark stop here). Returns the display list, the brightness and the uniforms.
+
+        ``force_redraw`` redraws the display even when its list is unchanged.
         """
         with self.context.current():
             if world_rgb is not None:
@@ -123,7 +157,7 @@ class HudRenderer:
             # Display pixels per output pixel at the FOV centre (the display is minified
             # wherever its ppd exceeds the world image's pixels per degree).
             self.display.set_minification(self.profile.ppd / (view.focal_px * math.pi / 180.0))
-            tex = self.display.render(dl)
+            tex = self.display.render(dl, force=force_redraw)
             uniforms = compose_uniforms(
                 self.profile,
                 view,
@@ -133,22 +167,7 @@ class HudRenderer:
                 scene.viewer.pupil_offset_mm,
             )
             self.compositor.compose(tex, uniforms, display_version=self.display.draws)
-            composite = self.compositor.read_srgb()
-            lin = None
-            if linear:
-                self.compositor.compose(
-                    tex, uniforms, linear=True, display_version=self.display.draws
-                )
-                lin = self.compositor.read_linear()
-            return EyeFrame(
-                eye=eye,
-                composite=composite,
-                display=self.display.read(),
-                display_list=dl,
-                brightness=brightness,
-                linear=lin,
-                uniforms=uniforms,
-            )
+            return dl, brightness, uniforms
 
     def release(self) -> None:
         with self.context.current():

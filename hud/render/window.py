@@ -153,7 +153,7 @@ def show(
             return
         if symbol == key.P and len(profiles) > 1:
             state["profile"] = (int(state["profile"]) + 1) % len(profiles)  # type: ignore[call-overload]
-            renderer.display.release()
+            renderer.release()  # the window's context stays: the renderer does not own it
             renderer = HudRenderer(profiles[int(state["profile"])], (w, h), context=rc)  # type: ignore[call-overload]
             renderer.compositor.set_world(world)
             window.set_caption(f"Waveglass — {renderer.profile.label}")
@@ -198,7 +198,7 @@ def show(
                     world=replace(scene.world, ambient_nits=float(state["ambient"])),  # type: ignore[arg-type]
                     viewer=replace(scene.viewer, pupil_offset_mm=state["pupil"]),  # type: ignore[arg-type]
                 )
-                renderer.render_eye(s, None, str(state["eye"]), state["effects"])  # type: ignore[arg-type]
+                renderer.draw_eye(s, None, str(state["eye"]), state["effects"])  # type: ignore[arg-type]
                 state["dirty"] = False
             rc.ctx.screen.use()
             rc.ctx.viewport = (0, 0, w, h)
@@ -217,8 +217,7 @@ def show(
         if screenshot is not None and last is not None:
             save_png(screenshot, last)
         blit_vao.release()
-        renderer.display.release()
-        renderer.compositor.release()
+        renderer.release()
         rc.release()
     return frames
 

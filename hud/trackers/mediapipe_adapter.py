@@ -76,6 +76,18 @@ def _check_unit(name: str, value: float) -> None:
         raise HudError(f"{name} must be between 0 and 1, got {value}")
 
 
+def _check_call(
+    kind: str, closed: bool, running: RunningMode, mode: RunningMode, method: str
+) -> None:
+    """A landmarker method was called: it must be open and in the mode the method is for."""
+    if closed:
+        raise HudError(f"this {kind} is closed")
+    if running is not mode:
+        raise HudError(
+            f"{method}() is for {mode.name} mode; this landmarker runs in {running.name} mode"
+        )
+
+
 def _check_mode_callback(mode: RunningMode, callback: object) -> None:
     if not isinstance(mode, RunningMode):
         raise HudError(f"running_mode must be a RunningMode, got {mode!r}")
@@ -332,13 +344,7 @@ class HandLandmarker:
     # -- per-mode entry points ---------------------------------------------------------
 
     def _expect(self, mode: RunningMode, method: str) -> None:
-        if self._closed:
-            raise HudError("this HandLandmarker is closed")
-        if self.options.running_mode is not mode:
-            raise HudError(
-                f"{method}() is for {mode.name} mode; this landmarker runs in "
-                f"{self.options.running_mode.name} mode"
-            )
+        _check_call("HandLandmarker", self._closed, self.options.running_mode, mode, method)
 
     def _run(self, rgb: np.ndarray, timestamp_ms: int | None) -> list[HandResult]:
         height, width = rgb.shape[:2]
@@ -424,13 +430,7 @@ class FaceLandmarker:
         return cls(options)
 
     def _expect(self, mode: RunningMode, method: str) -> None:
-        if self._closed:
-            raise HudError("this FaceLandmarker is closed")
-        if self.options.running_mode is not mode:
-            raise HudError(
-                f"{method}() is for {mode.name} mode; this landmarker runs in "
-                f"{self.options.running_mode.name} mode"
-            )
+        _check_call("FaceLandmarker", self._closed, self.options.running_mode, mode, method)
 
     def _run(self, rgb: np.ndarray) -> list[FaceResult]:
         height, width = rgb.shape[:2]

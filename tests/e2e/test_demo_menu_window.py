@@ -7,7 +7,6 @@ pinch) and presses Escape; the demo prints what the app received.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -15,37 +14,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from xdisplay import need, virtual_display
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "demos"))
 
 
-def _need(tool: str) -> str:
-    exe = shutil.which(tool)
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} is missing: 'make setup' installs it on Debian/Ubuntu")
-        pytest.skip(f"{tool} is not installed")
-    return exe
-
-
 @pytest.fixture
 def display() -> Iterator[str]:
-    exe = _need("Xvfb")
-    _need("xdotool")
-    n = next(i for i in range(120, 160) if not Path(f"/tmp/.X11-unix/X{i}").exists())
-    proc = subprocess.Popen(
-        [exe, f":{n}", "-screen", "0", "1600x1200x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        if Path(f"/tmp/.X11-unix/X{n}").exists():
-            break
-        time.sleep(0.05)
-    yield f":{n}"
-    proc.terminate()
-    proc.wait(timeout=10)
+    need("xdotool")
+    with virtual_display("1600x1200x24") as d:  # the demo window is 1280×960
+        yield d
 
 
 def _xdotool(env: dict[str, str], *args: str) -> str:
@@ -63,9 +42,7 @@ def test_pointer_gaze_and_space_pinch_pick_a_card(display: str) -> None:
     base = base_scene("orion")
     h, w = world_pixels(base).shape[:2]
     app = MenuApp(base, get_profile("orion"), (w, h))
-    target = app.centres["save"]
-    fov_h, fov_v = app.simulator.options.fov_deg
-    x, y = (target.yaw_deg / fov_h + 0.5) * w, (0.5 - target.pitch_deg / fov_v) * h
+    x, y = app.window_point("save")
 
     env = {**os.environ, "DISPLAY": display}
     demo = subprocess.Popen(

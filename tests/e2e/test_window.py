@@ -4,41 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PIL import Image
-
-
-@pytest.fixture(scope="module")
-def xvfb() -> Iterator[str]:
-    exe = shutil.which("Xvfb")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("Xvfb is missing: 'make setup' installs xvfb on Debian/Ubuntu")
-        pytest.skip("Xvfb is not installed")
-    for n in range(97, 120):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            break
-    display = f":{n}"
-    proc = subprocess.Popen(
-        [exe, display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        if Path(f"/tmp/.X11-unix/X{n}").exists():
-            break
-        time.sleep(0.05)
-    yield display
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def test_window_backend_matches_headless(tmp_path: Path, xvfb: str) -> None:

@@ -35,7 +35,7 @@ def get(renderers: dict[str, HudRenderer], name: str) -> HudRenderer:
         )
     # Renderers enter their context only around their own calls, and other tests create and
     # release contexts: make ours current for the rest of a test that drives it directly.
-    renderers[name].context.current().__enter__()
+    renderers[name].ctx.__enter__()
     return renderers[name]
 
 
@@ -358,5 +358,28 @@ def test_world_light_cache_is_never_stale() -> None:
         )  # ambient only scales the display
         left = r.render_eye(scene, None, "left", fx).composite
         assert left.shape == changed.shape
+    finally:
+        r.release()
+
+
+def test_context_blocks_nest() -> None:
+    """A caller's own `with renderer.context.current()` around render calls must not break them."""
+    scene = parse_scene(
+        {
+            "version": 1,
+            "profile": "orion",
+            "world": {"width": 64, "height": 48},
+            "cards": [{"id": "q", "title": "A"}],
+        }
+    )
+    fx = frozenset(EFFECTS)
+    r = HudRenderer(BUILTIN_PROFILES["orion"], (64, 48))
+    try:
+        world = np.full((48, 64, 3), 90, np.uint8)
+        plain = r.render_eye(scene, world, "right", fx).composite
+        with r.context.current():
+            nested = r.render_eye(scene, world, "right", fx).composite
+            r.ctx.finish()  # still current after the inner block
+        assert np.array_equal(plain, nested)
     finally:
         r.release()
