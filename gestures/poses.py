@@ -1,9 +1,9 @@
-"""Static hand poses from one frame of landmarks: geometry, plus a shape model.
+"""Static hand poses from one frame of landmarks: a shape model, plus geometry.
 
-Why geometry first: the classifier must work on hands nobody here has seen, on
-2-D-only recordings, for either hand and at any in-plane rotation and scale. Every
-measurement below is a ratio of distances or an angle between bones, which is
-unchanged by moving, scaling, rotating or mirroring the hand, and needs no depth.
+The classifier must work on hands nobody here has seen, on 2-D-only recordings, for
+either hand and at any in-plane rotation and scale. So everything it measures is a
+ratio of distances or an angle between bones, which is unchanged by moving, scaling,
+rotating or mirroring the hand, and needs no depth.
 
 Vocabulary (stable; other code matches on these strings): ``open_palm``, ``fist``,
 ``point``, ``pinch``, ``victory``, ``thumbs_up``, ``thumbs_down``, ``none``.
@@ -14,28 +14,28 @@ to the *image's* up direction (y grows downward in image coordinates, so "up" is
 A thumb within ``thumb_vertical_tolerance_deg`` of image up is ``thumbs_up``, of image
 down ``thumbs_down``; a thumb sticking out sideways from a closed hand is a ``fist``.
 
-How: each of index, middle, ring and pinky gets an extension score from several 2-D
-cues (:func:`finger_extension`); a pinch is tested first (thumb tip on index tip,
-whatever the other fingers do, so the "OK" sign is a pinch); otherwise the finger
-pattern is matched against open palm, fist, point and victory, and a closed hand with
-the thumb out is split into thumbs up / down by the thumb's image direction.
-
-An index aimed at the camera is foreshortened and, in 2-D, can project back over the
-curled fingers like a fist's. Two things catch it. In 2-D, the index is still straight
-and long from knuckle to tip while the other fingers visibly curl (:func:`_aimed_index`).
-With depth (a :class:`HandLandmarks` with a varying z, as MediaPipe gives), the finger
-cues are also measured on the 3-D shape and blended with the 2-D ones, the 3-D ones
-counting more the more a finger is foreshortened in the image. Depth is extra evidence
-only: without it the hand is classified from its 2-D shape alone.
+Geometry: each of index, middle, ring and pinky gets an extension score from several
+2-D cues (:func:`finger_extension`), and the finger pattern is matched against open
+palm, fist, point and victory templates. An index aimed at the camera is foreshortened
+and, in 2-D, can project back over the curled fingers like a fist's; it is still
+straight and long from knuckle to tip while the other fingers visibly curl
+(:func:`_aimed_index`). With depth (a :class:`HandLandmarks` with a varying z, as
+MediaPipe gives), the finger cues are also measured on the 3-D shape and blended with
+the 2-D ones, the 3-D ones counting more the more a finger is foreshortened in the
+image. Depth is extra evidence only: without it the hand is classified from its 2-D
+shape alone.
 
 Where hand-set thresholds must draw the line between fist and point (or open palm and
-victory) somewhere, a second expert weighs in: :mod:`gestures.pose_model`, a tiny
-network trained only on synthetic 3-D hands seen from random viewpoints
-(``tools/train_pose_model.py``), which has learnt where those classes overlap in 2-D.
-Both experts' opinions are calibrated log-probabilities on the same synthetic hands,
-so they are added (a product of experts) and the most probable of the four finger-count
-poses wins; the reported score is its probability. Pinch, none and thumbs up / down
-stay purely geometric. ``PoseOptions(use_shape_model=False)`` gives geometry alone.
+victory) somewhere, they are wrong for some real hands. So the finger-count decision is
+made by :mod:`gestures.pose_model`, a tiny network trained on synthetic 3-D hands seen
+from random viewpoints *and* on labelled real recordings (``tools/train_pose_model.py``;
+its grouped cross-validation on hands it was not trained on is in
+``docs/benchmarks.md``). Geometry keeps what it is sure of and the network cannot see:
+a pinch needs the thumb and index tips to touch (and the network not to argue strongly
+for another pose), thumbs up / down are a fist whose thumb stands out of it toward
+image up / down, and with depth the templates' 3-D evidence is added to the network's
+2-D logits. ``PoseOptions(use_shape_model=False)`` gives geometry alone, trained on
+nothing.
 
 Cost: everything here runs once per hand per frame beside the other recognisers, on
 21 points, where numpy's per-call overhead outweighs the arithmetic; so the geometry
@@ -43,15 +43,15 @@ works on the landmarks as lists of Python floats (:mod:`math`), and only the sha
 model's matrix products use numpy.
 
 Known limit: an index aimed straight at the camera with no depth is, in 2-D, the same
-shape as a fist with a bunched index, and some fists whose index sticks out sideways
-look like points. On the kinivi sample (2-D only) those are most remaining errors.
+shape as a fist with a bunched index; in cross-validation on the kinivi recordings those
+are most of the remaining errors.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
 
@@ -79,7 +79,7 @@ from gestures.landmarks import (
     FloatArray,
     HandLandmarks,
 )
-from gestures.pose_model import default_model
+from gestures.pose_model import MODEL_LABELS, PoseModel, default_model
 
 PoseLabel = Literal[
     "open_palm", "fist", "point", "pinch", "victory", "thumbs_up", "thumbs_down", "none"
@@ -112,6 +112,12 @@ Points = Sequence[Point]
 _TEMPLATE_LABELS: tuple[PoseLabel, ...] = ("open_palm", "fist", "point", "victory")
 #: The shape model, read once at import (a 0.3 MB file shipped beside the code).
 _SHAPE_MODEL = default_model()
+#: The shape model's outputs as pose labels; pinch is index 4, and the poses chosen
+#: among when the hand is not a pinch are the rest.
+_MODEL_POSES: tuple[PoseLabel, ...] = ("open_palm", "fist", "point", "victory", "pinch", "none")
+assert _MODEL_POSES == MODEL_LABELS, "gestures.pose_model.MODEL_LABELS changed"
+_PINCH = _MODEL_POSES.index("pinch")
+_CHOICES = tuple(i for i in range(len(_MODEL_POSES)) if i != _PINCH)
 
 
 @dataclass(frozen=True)
@@ -146,7 +152,7 @@ class PoseOptions:
     aimed_reach: float = 0.6
     #: ...while middle, ring and pinky visibly curl (median middle+end bend, degrees).
     aimed_others_bend_deg: float = 60.0
-    #: A finger-count pose needs at least this mean agreement, else ``none``.
+    #: Geometry alone: a finger-count pose needs this mean agreement, else ``none``.
     min_agreement: float = 0.6
     #: Thumb and index tips closer than this (palm sizes) touch.
     pinch_distance: float = 0.3
@@ -164,9 +170,22 @@ class PoseOptions:
     thumb_clearance: float = 0.4
     #: How far from image vertical the thumb may point and still be thumbs up / down.
     thumb_vertical_tolerance_deg: float = 60.0
+    #: ...and how far (palm sizes) its tip must reach past every finger joint, along
+    #: the thumb's own direction: a thumbs-up thumb stands out of the fist, while a
+    #: thumb lying along the side of a fist can point upward without doing so.
+    thumb_reach: float = 0.1
     #: Weigh in the shape model trained on synthetic hands (:mod:`gestures.pose_model`)
     #: when telling open palm, fist, point and victory apart; False: geometry alone.
     use_shape_model: bool = True
+    #: The shape model to use (None: the shipped one), e.g. one being cross-validated.
+    shape_model: PoseModel | None = field(default=None, compare=False, repr=False)
+    #: Touching tips are a pinch unless the shape model's pinch log-odds fall more than
+    #: this below its best finger-count pose's.
+    pinch_model_margin: float = 2.0
+    #: With depth, the geometric template agreements (0-1) times this are added to the
+    #: shape model's logits: the scale that made softmax(k * agreements) best
+    #: calibrated on synthetic open palms, fists, points and victories.
+    depth_template_weight: float = 11.5
 
 
 @dataclass(frozen=True)
@@ -174,10 +193,11 @@ class PoseResult:
     """A pose label, its score in [0, 1], and the per-finger evidence behind it.
 
     ``extension`` is thumb, index, middle, ring, pinky, each 0 (curled) to 1 (straight).
-    With the shape model (the default), the score of open palm, fist, point, victory
-    and thumbs up / down is the pose's probability among the four finger-count poses
-    (see the module notes; capped by the thumb's score for thumbs up / down); otherwise
-    a score of 0.5 means the hand sits exactly on a decision threshold.
+    With the shape model (the default), the score of open palm, fist, point, victory,
+    none and thumbs up / down is the pose's probability among those (pinch aside; capped
+    by the thumb's score for thumbs up / down), and a pinch's is how firmly the tips
+    touch; with geometry alone a score of 0.5 means the hand sits exactly on a decision
+    threshold.
     """
 
     label: PoseLabel
@@ -309,53 +329,42 @@ def classify_pose(
         return PoseResult(label, min(1.0, max(0.0, score)), extension)
 
     pinch = _pinch_score(p, size, ext, opts)
-    if pinch > 0.5:
-        return result("pinch", pinch)
-
-    best_score = max(scores)
-    if best_score < opts.min_agreement:
-        return result("none", 1.0 - best_score)
     if opts.use_shape_model:
-        # Two experts, each calibrated on the same synthetic hands, multiplied: the
-        # shape model's logits plus the template agreements times the scale that turns
-        # them into calibrated log-probabilities (see gestures.pose_model). The model
-        # logits are in the template order: open palm, fist, point, victory.
-        model = _SHAPE_MODEL
-        k = model.geometry_scale
-        logits = model.finger_logits(xy).tolist()
-        combined = [logit + k * score for logit, score in zip(logits, scores, strict=True)]
-        top = max(combined)
-        exps = [math.exp(c - top) for c in combined]
-        total = sum(exps)
-        posterior = [e / total for e in exps]
-        best_score = max(posterior)
-        index = posterior.index(best_score)
+        model = opts.shape_model or _SHAPE_MODEL
+        logits = model.hand_logits(xy).tolist()
+        if depth is not None:
+            # The model sees 2-D shape only. With depth, the geometric templates have
+            # measured the foreshortened fingers in 3-D too; their agreements weigh in
+            # as log-probabilities (calibrated on synthetic hands, see the options).
+            k = opts.depth_template_weight
+            for i, score in enumerate(scores):
+                logits[i] += k * score
+        # A pinch needs the tips to touch (geometry) and the hand's shape not to argue
+        # strongly for a finger-count pose (a fist with the thumb over the index).
+        if pinch > 0.5 and logits[_PINCH] >= max(logits[:4]) - opts.pinch_model_margin:
+            return result("pinch", pinch)
+        # Otherwise the most probable of the finger-count poses and none.
+        candidates = [logits[i] for i in _CHOICES]
+        top = max(candidates)
+        exps = [math.exp(c - top) for c in candidates]
+        best_score = max(exps) / sum(exps)
+        best = _MODEL_POSES[_CHOICES[exps.index(max(exps))]]
     else:
-        index = scores.index(best_score)
-    best = _TEMPLATE_LABELS[index]
+        if pinch > 0.5:
+            return result("pinch", pinch)
+        best_score = max(scores)
+        if best_score < opts.min_agreement:
+            return result("none", 1.0 - best_score)
+        best = _TEMPLATE_LABELS[scores.index(best_score)]
     if best == "fist" and thumb > 0.5:
         mcp, tip = p[THUMB_MCP], p[THUMB_TIP]
         angle = math.degrees(math.atan2(abs(tip[0] - mcp[0]), -(tip[1] - mcp[1])))  # 0 = up
         tol = opts.thumb_vertical_tolerance_deg
-        if angle <= tol:
+        if angle <= tol and _thumb_reach(p, size) >= opts.thumb_reach:
             return result("thumbs_up", min(best_score, thumb))
-        if angle >= 180.0 - tol:
+        if angle >= 180.0 - tol and _thumb_reach(p, size) >= opts.thumb_reach:
             return result("thumbs_down", min(best_score, thumb))
     return result(best, best_score)
-
-
-def template_scores(xy: FloatArray, options: PoseOptions | None = None) -> FloatArray:
-    """Agreement (0-1) of a 2-D (21, 2) hand with open palm, fist, point and victory.
-
-    The geometric evidence :func:`classify_pose` weighs, exposed so the shape model's
-    training tool can calibrate it; NaN for a hand with no palm size.
-    """
-    opts = options or _DEFAULT_OPTIONS
-    points = np.asarray(xy, dtype=np.float64)[:, :2].tolist()
-    size = _palm_size(points)
-    if not size > 1e-9:
-        return np.full(len(_TEMPLATE_LABELS), np.nan)
-    return np.array(_finger_evidence(points, size, None, opts)[1])
 
 
 def _finger_evidence(
@@ -467,6 +476,19 @@ def _thumb_out(p: Points, size: float, opts: PoseOptions) -> float:
         _ramp(clearance, opts.thumb_clearance, 0.25 * opts.thumb_clearance),
         _ramp(straight, 0.5, 0.2),
     )
+
+
+def _thumb_reach(p: Points, size: float) -> float:
+    """How far (palm sizes) the thumb tip reaches past the farthest finger joint,
+    measured along the thumb's direction (knuckle to tip); negative inside the fist."""
+    tip, mcp = p[THUMB_TIP], p[THUMB_MCP]
+    ux, uy = tip[0] - mcp[0], tip[1] - mcp[1]
+    norm = math.hypot(ux, uy)
+    if norm <= 1e-12:
+        return 0.0
+    ux, uy = ux / norm, uy / norm
+    farthest = max(q[0] * ux + q[1] * uy for q in p[INDEX_MCP:])
+    return (tip[0] * ux + tip[1] * uy - farthest) / size
 
 
 def _pinch_score(p: Points, size: float, ext: list[float], opts: PoseOptions) -> float:

@@ -1,35 +1,43 @@
-"""Train ``gestures/pose_model_weights.npz`` on synthetic hands only (domain randomisation).
+"""Train ``gestures/pose_model_weights.npz`` on synthetic and real labelled hands.
 
     .venv/bin/python tools/train_pose_model.py [--out gestures/pose_model_weights.npz]
+    .venv/bin/python tools/train_pose_model.py --cross-validate 5 [--report cv.json]
 
-A 3-D kinematic hand (21 MediaPipe joints; palm layout after MediaPipe's world
-landmarks of its own test hands; palm width, finger and thumb lengths each randomised
-by about +-15 % per hand and +-10 % per bone) is posed by sampling each class as a
-distribution of joint angles: flexion at MCP, PIP and DIP (middle, ring and pinky
-coupled, as their shared tendons make them), abduction, curled fingers converging
-toward the thumb; the thumb from its metacarpal direction and MCP/IP flexion, or with
-its tip placed by two-bone inverse kinematics (across or beside the curled fingers, on
-the index tip for pinch). Classes: open palm; fist (index curled as much as or less
-than the others, thumb across, beside, tucked or out: thumbs up/down are fists here);
-point (index straight, its knuckle flexed anywhere up to 90 degrees, the others curled);
-victory; pinch (thumb tip on index tip, other fingers anywhere); none (other finger
-counts). Each hand is then seen from a random viewpoint (mostly palm or back toward the
-camera, tipped about the knuckle line; some anywhere; for point, often with the index
-aimed near, not into, the lens), with 3-D joint noise, a curled finger's joints
-sometimes bunched toward its knuckle as landmark trackers do when it is hidden, a
-perspective camera (hand 2-10 palm lengths away, anywhere in a webcam's field of
-view), either hand (mirroring) and integer-pixel rounding, and is reduced to
-:func:`gestures.pose_model.pose_features`. Five small ReLU networks (``--members``) are
-trained on those with plain numpy (Adam, softmax cross-entropy) from different random
-starts and merged into one network that averages their logits (:func:`merge_members`;
-a single network's choices on real hands depend on its seed), and the geometric
-template agreements of :mod:`gestures.poses` are calibrated on fresh synthetic hands
-(:func:`calibrate_geometry`) so :func:`gestures.poses.classify_pose` can combine both.
+Synthetic hands: a 3-D kinematic hand (21 MediaPipe joints; palm layout after
+MediaPipe's world landmarks of its own test hands; palm width, finger and thumb
+lengths each randomised by about +-15 % per hand and +-10 % per bone) is posed by
+sampling each class as a distribution of joint angles: flexion at MCP, PIP and DIP
+(middle, ring and pinky coupled, as their shared tendons make them), abduction, curled
+fingers converging toward the thumb; the thumb from its metacarpal direction and MCP/IP
+flexion, or with its tip placed by two-bone inverse kinematics (across or beside the
+curled fingers, on the index tip for pinch). Classes: open palm; fist (index curled as
+much as or less than the others, thumb across, beside, tucked or out: thumbs up/down
+are fists here); point (index straight, its knuckle flexed anywhere up to 90 degrees,
+the others curled); victory; pinch (thumb tip on index tip, other fingers anywhere);
+none (other finger counts). Each hand is then seen from a random viewpoint (mostly palm
+or back toward the camera, tipped about the knuckle line; some anywhere; for point,
+often with the index aimed near, not into, the lens), with 3-D joint noise, a curled
+finger's joints sometimes bunched toward its knuckle as landmark trackers do when it is
+hidden, a perspective camera (hand 2-10 palm lengths away, anywhere in a webcam's field
+of view), either hand (mirroring) and integer-pixel rounding.
 
-No recorded hand is used for training or calibration. The distributions above were
-set by comparing feature statistics of synthetic hands with the *even* rows of the
-kinivi sample in ``tests/data/landmarks`` (finger lengths, how tightly fingers curl,
-which views are common); the odd rows were never looked at while doing so.
+Real hands (``--real``, by default the kinivi keypoint sample in ``tests/data``:
+1,196 hands of people recorded by the kinivi project, labelled open palm, fist, point
+and pinch): each is added ``--real-copies`` times, every copy seen slightly differently
+(:func:`jitter_views`), so that together they outweigh the synthetic hands of their
+classes. ``--no-real`` trains on synthetic hands alone.
+
+Everything is reduced to :func:`gestures.pose_model.pose_features`. Five small ReLU
+networks (``--members``) are trained with plain numpy (Adam, softmax cross-entropy)
+from different random starts and merged into one network that averages their logits
+(:func:`merge_members`; a single network's choices depend on its seed).
+
+``--cross-validate K`` measures the whole recipe on real hands it was not trained on:
+the real hands are split into K folds, near-duplicates (chains of hands closer than
+:data:`DUPLICATE_DISTANCE` in feature space, mostly neighbouring frames of one
+recording) always in the same fold, and each fold is classified by
+:func:`gestures.poses.classify_pose` with a model trained on the synthetic hands and
+the other folds. It writes no weights.
 
 Everything is seeded: the same command writes the same weights (byte for byte on the
 same numpy build; other BLAS builds may differ in the last bits).
@@ -39,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -50,8 +59,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from gestures.pose_model import MODEL_LABELS, WEIGHTS_PATH, pose_features, save_model  # noqa: E402
-from gestures.poses import template_scores  # noqa: E402
+from gestures.evaluate import metrics, read_kinivi_keypoints  # noqa: E402
+from gestures.pose_model import (  # noqa: E402
+    MODEL_LABELS,
+    WEIGHTS_PATH,
+    PoseModel,
+    load_model,
+    pose_features,
+    save_model,
+)
+from gestures.poses import PoseOptions, classify_pose  # noqa: E402
 
 Array = np.ndarray
 SEED = 20240611
@@ -486,31 +503,6 @@ def train(
     return ws, bs, mean.astype(np.float64), std.astype(np.float64)
 
 
-def calibrate_geometry(rng: np.random.Generator, per_class: int) -> float:
-    """The scale k that makes softmax(k * template agreements) of :mod:`gestures.poses`
-    best calibrated (least cross-entropy) on fresh synthetic open palms, fists, points
-    and victories: the geometric expert's log-probabilities, to add to the model's."""
-    scores, labels = [], []
-    for label, name in enumerate(("open_palm", "fist", "point", "victory")):
-        h = Hands(rng, per_class)
-        keep = MAKERS[name](h)
-        for xy in project(h)[keep]:
-            s = template_scores(xy)
-            if np.isfinite(s).all():
-                scores.append(s)
-                labels.append(label)
-    agree, truth = np.array(scores), np.array(labels)
-    best, best_loss = 1.0, np.inf
-    for k in np.arange(0.5, 40.0, 0.5):
-        z = k * agree
-        z -= z.max(axis=1, keepdims=True)
-        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        loss = float(-log_p[np.arange(len(truth)), truth].mean())
-        if loss < best_loss:
-            best, best_loss = float(k), loss
-    return best
-
-
 def merge_members(
     members: list[tuple[list[Array], list[Array]]],
 ) -> tuple[list[Array], list[Array]]:
@@ -544,31 +536,175 @@ def merge_members(
     return weights, biases
 
 
+REAL_LABELS = {0: "open_palm", 1: "fist", 2: "point", 3: "pinch"}
+REAL_DEFAULT = ROOT / "tests" / "data" / "landmarks" / "kinivi_keypoint_sample.csv"
+#: Real hands closer than this in feature space (mostly the next frames of one
+#: recording) are kept in the same cross-validation fold.
+DUPLICATE_DISTANCE = 1.0
+
+
+def read_real(path: Path) -> tuple[Array, Array]:
+    """(N, 21, 2) hands and MODEL_LABELS indices of a labelled kinivi keypoint CSV."""
+    ids, hands = read_kinivi_keypoints(path)
+    unknown = sorted(set(ids) - set(REAL_LABELS))
+    if unknown:
+        raise SystemExit(f"{path}: class ids {unknown} are not in {REAL_LABELS}")
+    labels = np.array([MODEL_LABELS.index(REAL_LABELS[i]) for i in ids])
+    return np.asarray(hands, dtype=np.float64), labels
+
+
+def jitter_views(hands: Array, rng: np.random.Generator, amount: float) -> Array:
+    """The hands as from a slightly different view and tracker: stretched along a random
+    image axis by exp(N(0, amount)) (the hand tipped a little more or less), then every
+    landmark moved by N(0, amount / 5) palm lengths (tracker noise)."""
+    n = len(hands)
+    stretch = np.exp(rng.normal(0.0, amount, (n, 1)))
+    angle = rng.uniform(0.0, np.pi, (n, 1))
+    c, s = np.cos(angle), np.sin(angle)
+    x, y = hands[..., 0], hands[..., 1]
+    along, across = (x * c + y * s) * stretch, -x * s + y * c
+    out = np.stack([along * c - across * s, along * s + across * c], axis=-1)
+    palm = np.linalg.norm(out[:, 9] - out[:, 0], axis=1)[:, None, None]
+    return np.asarray(out + rng.normal(0.0, amount / 5.0, out.shape) * palm)
+
+
+def real_dataset(
+    hands: Array, labels: Array, rng: np.random.Generator, copies: int, amount: float
+) -> tuple[Array, Array]:
+    """``copies`` jittered views of every real hand, as features and labels."""
+    if copies <= 0 or len(hands) == 0:
+        return np.zeros((0, pose_features(np.zeros((1, 21, 2))).shape[1]), np.float32), labels[:0]
+    views = [pose_features(jitter_views(hands, rng, amount)) for _ in range(copies)]
+    return np.concatenate(views).astype(np.float32), np.tile(labels, copies)
+
+
+def near_duplicate_groups(hands: Array, distance: float = DUPLICATE_DISTANCE) -> Array:
+    """A group number per hand: hands linked by chains of feature distances under
+    ``distance`` share one (consecutive frames of a recording look nearly alike, so
+    a fold that held one out while training on its neighbour would flatter the model)."""
+    features = pose_features(hands)
+    parent = list(range(len(hands)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    squares = (features * features).sum(axis=1)
+    for i in range(len(hands)):
+        near = squares[i] + squares - 2.0 * features @ features[i] < distance * distance
+        for j in np.flatnonzero(near):
+            a, b = root(i), root(int(j))
+            if a != b:
+                parent[b] = a
+    roots = np.array([root(i) for i in range(len(hands))])
+    return np.unique(roots, return_inverse=True)[1]
+
+
+def fit(
+    x: Array,
+    y: Array,
+    rng: np.random.Generator,
+    hidden: tuple[int, ...],
+    epochs: int,
+    members: int,
+) -> PoseModel:
+    """An ensemble of ``members`` networks trained on (x, y) from different starts."""
+    trained = []
+    for _ in range(members):
+        ws, bs, mean, std = train(x, y, rng, hidden, epochs)
+        trained.append((ws, bs))
+    weights, biases = merge_members(trained)
+    w0 = weights[0] / std[:, None]
+    b0 = biases[0] - mean @ w0
+    return PoseModel((w0, *weights[1:]), (b0, *biases[1:]), MODEL_LABELS, members=members)
+
+
+def cross_validate(
+    args: argparse.Namespace, synthetic: tuple[Array, Array], hands: Array, labels: Array
+) -> dict:
+    """Grouped k-fold accuracy of the whole recipe on the real hands: each fold's hands
+    are classified by :func:`gestures.poses.classify_pose` with a model trained on the
+    synthetic hands and the *other* folds only, near-duplicates kept together."""
+    groups = near_duplicate_groups(hands)
+    rng = np.random.default_rng(args.seed + 1)
+    fold = rng.permutation(groups.max() + 1)[groups] % args.cross_validate
+    predicted = np.empty(len(hands), dtype=object)
+    for k in range(args.cross_validate):
+        train_rows, test_rows = fold != k, fold == k
+        xr, yr = real_dataset(
+            hands[train_rows], labels[train_rows], rng, args.real_copies, args.real_jitter
+        )
+        model = fit(
+            np.concatenate([synthetic[0], xr]),
+            np.concatenate([synthetic[1], yr]),
+            rng,
+            args.hidden,
+            args.epochs,
+            args.members,
+        )
+        options = PoseOptions(shape_model=model)
+        predicted[test_rows] = [classify_pose(hand, options).label for hand in hands[test_rows]]
+        print(f"fold {k + 1}/{args.cross_validate} done", flush=True)
+    truth = [MODEL_LABELS[i] for i in labels]
+    report = metrics(truth, list(predicted), REAL_LABELS.values())
+    report["folds"] = args.cross_validate
+    report["groups"] = int(groups.max() + 1)
+    report["duplicate_distance"] = DUPLICATE_DISTANCE
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
-    parser.add_argument("--per-class", type=int, default=60000)
+    parser.add_argument("--per-class", type=int, default=40000, help="synthetic hands")
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--hidden", default="64,32", help="hidden layer sizes")
     parser.add_argument("--members", type=int, default=5, help="networks averaged")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--real", type=Path, default=REAL_DEFAULT, help="labelled kinivi keypoint CSV"
+    )
+    parser.add_argument("--no-real", action="store_true", help="synthetic hands only")
+    parser.add_argument("--real-copies", type=int, default=60, help="jittered views per hand")
+    parser.add_argument("--real-jitter", type=float, default=0.2)
+    parser.add_argument(
+        "--cross-validate",
+        type=int,
+        default=0,
+        metavar="K",
+        help="report grouped K-fold accuracy on the real hands instead of writing weights",
+    )
+    parser.add_argument("--report", type=Path, help="also write the --cross-validate JSON here")
     args = parser.parse_args(argv)
+    args.hidden = tuple(int(s) for s in args.hidden.split(","))
     rng = np.random.default_rng(args.seed)
     started = time.perf_counter()
     x, y = make_dataset(rng, args.per_class)
-    xt, yt = make_dataset(rng, args.per_class // 8)
-    print(f"{len(x)} training hands in {time.perf_counter() - started:.0f} s", flush=True)
-    hidden = tuple(int(s) for s in args.hidden.split(","))
-    members = []
-    for _ in range(args.members):
-        ws, bs, mean, std = train(x, y, rng, hidden, args.epochs)
-        members.append((ws, bs))
-    weights, biases = merge_members(members)
-    scale = calibrate_geometry(rng, args.per_class // 10)
-    print(f"geometry scale {scale:.2f}")
-    save_model(args.out, weights, biases, mean, std, scale, members=args.members)
-    from gestures.pose_model import load_model
-
+    xt, yt = make_dataset(rng, max(args.per_class // 8, 1))
+    hands, labels = (np.zeros((0, 21, 2)), np.zeros(0, int))
+    if not args.no_real:
+        hands, labels = read_real(args.real)
+    print(f"{len(x)} synthetic and {len(hands)} real hands", flush=True)
+    if args.cross_validate:
+        if len(hands) == 0:
+            raise SystemExit("--cross-validate needs real hands (--real)")
+        report = cross_validate(args, (x, y), hands, labels)
+        print(json.dumps(report, indent=2))
+        if args.report:
+            args.report.write_text(json.dumps(report, indent=2) + "\n")
+        return 0
+    xr, yr = real_dataset(hands, labels, rng, args.real_copies, args.real_jitter)
+    model = fit(
+        np.concatenate([x, xr]),
+        np.concatenate([y, yr]),
+        rng,
+        args.hidden,
+        args.epochs,
+        args.members,
+    )
+    save_model(args.out, list(model.weights), list(model.biases), members=args.members)
     model = load_model(args.out)
     predicted = model.logits(xt.astype(np.float64)).argmax(axis=1)
     for label, name in enumerate(MODEL_LABELS):
