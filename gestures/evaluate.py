@@ -117,7 +117,9 @@ def read_kinivi_history(
     return ids, tracks
 
 
-def _map_ids(ids: Sequence[int], labels: dict[int, str], path: str | Path) -> list[str]:
+def map_class_ids(ids: Sequence[int], labels: dict[int, str], path: str | Path) -> list[str]:
+    """The label of every class id; an id missing from ``labels`` is an
+    :class:`EvaluationError` naming its row (1-based) and the known ids."""
     truth = []
     for number, class_id in enumerate(ids, start=1):
         if class_id not in labels:
@@ -167,7 +169,7 @@ def evaluate_poses(
 ) -> dict[str, Any]:
     """Classify every hand of a kinivi keypoint CSV and score it against ``labels``."""
     ids, hands = read_kinivi_keypoints(path)
-    truth = _map_ids(ids, labels, path)
+    truth = map_class_ids(ids, labels, path)
     predicted = [classify_pose(hand, options).label for hand in hands]
     return metrics(truth, predicted, labels.values())
 
@@ -180,7 +182,7 @@ def evaluate_tracks(
 ) -> dict[str, Any]:
     """Classify every fingertip track of a kinivi point-history CSV and score it."""
     ids, tracks = read_kinivi_history(path, image_size)
-    truth = _map_ids(ids, labels, path)
+    truth = map_class_ids(ids, labels, path)
     predicted = [classify_track(track, options).label for track in tracks]
     return metrics(truth, predicted, labels.values())
 

@@ -94,7 +94,7 @@ def pose_features(points: FloatArray) -> FloatArray:
     """(N, 225) features of (N, 21, 2) isotropic 2-D hands (see the module notes).
 
     Hands with a zero palm size give finite but meaningless features; callers reject
-    those first. :meth:`PoseModel.finger_logits` computes the same for one hand, faster.
+    those first. :meth:`PoseModel.hand_logits` computes the same for one hand, faster.
     """
     xy = np.asarray(points, dtype=np.float64)
     xs, ys = xy[..., 0], xy[..., 1]
@@ -139,12 +139,6 @@ class PoseModel:
         z = self.logits(pose_features(points))
         z = np.exp(z - z.max(axis=1, keepdims=True))
         return np.asarray(z / z.sum(axis=1, keepdims=True), dtype=np.float64)
-
-    def finger_logits(self, xy: FloatArray) -> FloatArray:
-        """Logits of open palm, fist, point and victory for one isotropic (21, 2) hand:
-        softmax over them gives the model's probabilities among those four, pinch and
-        none aside."""
-        return self.hand_logits(xy)[:4]
 
     def hand_logits(self, xy: FloatArray) -> FloatArray:
         """All class logits (:data:`MODEL_LABELS` order) of one isotropic (21, 2) hand.

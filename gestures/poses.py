@@ -53,7 +53,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -112,10 +112,9 @@ Points = Sequence[Point]
 _TEMPLATE_LABELS: tuple[PoseLabel, ...] = ("open_palm", "fist", "point", "victory")
 #: The shape model, read once at import (a 0.3 MB file shipped beside the code).
 _SHAPE_MODEL = default_model()
-#: The shape model's outputs as pose labels; pinch is index 4, and the poses chosen
-#: among when the hand is not a pinch are the rest.
-_MODEL_POSES: tuple[PoseLabel, ...] = ("open_palm", "fist", "point", "victory", "pinch", "none")
-assert _MODEL_POSES == MODEL_LABELS, "gestures.pose_model.MODEL_LABELS changed"
+#: The shape model's outputs as pose labels; the poses chosen among when the hand is
+#: not a pinch are all but pinch.
+_MODEL_POSES = cast(tuple[PoseLabel, ...], MODEL_LABELS)
 _PINCH = _MODEL_POSES.index("pinch")
 _CHOICES = tuple(i for i in range(len(_MODEL_POSES)) if i != _PINCH)
 
@@ -174,8 +173,8 @@ class PoseOptions:
     #: the thumb's own direction: a thumbs-up thumb stands out of the fist, while a
     #: thumb lying along the side of a fist can point upward without doing so.
     thumb_reach: float = 0.1
-    #: Weigh in the shape model trained on synthetic hands (:mod:`gestures.pose_model`)
-    #: when telling open palm, fist, point and victory apart; False: geometry alone.
+    #: Let the shape model (:mod:`gestures.pose_model`) tell open palm, fist, point,
+    #: victory and none apart; False: geometry alone.
     use_shape_model: bool = True
     #: The shape model to use (None: the shipped one), e.g. one being cross-validated.
     shape_model: PoseModel | None = field(default=None, compare=False, repr=False)
@@ -356,13 +355,13 @@ def classify_pose(
         if best_score < opts.min_agreement:
             return result("none", 1.0 - best_score)
         best = _TEMPLATE_LABELS[scores.index(best_score)]
-    if best == "fist" and thumb > 0.5:
+    if best == "fist" and thumb > 0.5 and _thumb_reach(p, size) >= opts.thumb_reach:
         mcp, tip = p[THUMB_MCP], p[THUMB_TIP]
         angle = math.degrees(math.atan2(abs(tip[0] - mcp[0]), -(tip[1] - mcp[1])))  # 0 = up
         tol = opts.thumb_vertical_tolerance_deg
-        if angle <= tol and _thumb_reach(p, size) >= opts.thumb_reach:
+        if angle <= tol:
             return result("thumbs_up", min(best_score, thumb))
-        if angle >= 180.0 - tol and _thumb_reach(p, size) >= opts.thumb_reach:
+        if angle >= 180.0 - tol:
             return result("thumbs_down", min(best_score, thumb))
     return result(best, best_score)
 

@@ -59,9 +59,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from gestures.evaluate import metrics, read_kinivi_keypoints  # noqa: E402
+from gestures.evaluate import EvaluationError, map_class_ids, metrics, read_kinivi_keypoints  # noqa: E402
 from gestures.pose_model import (  # noqa: E402
     MODEL_LABELS,
+    NUM_FEATURES,
     WEIGHTS_PATH,
     PoseModel,
     load_model,
@@ -546,10 +547,8 @@ DUPLICATE_DISTANCE = 1.0
 def read_real(path: Path) -> tuple[Array, Array]:
     """(N, 21, 2) hands and MODEL_LABELS indices of a labelled kinivi keypoint CSV."""
     ids, hands = read_kinivi_keypoints(path)
-    unknown = sorted(set(ids) - set(REAL_LABELS))
-    if unknown:
-        raise SystemExit(f"{path}: class ids {unknown} are not in {REAL_LABELS}")
-    labels = np.array([MODEL_LABELS.index(REAL_LABELS[i]) for i in ids])
+    names = map_class_ids(ids, REAL_LABELS, path)
+    labels = np.array([MODEL_LABELS.index(name) for name in names])
     return np.asarray(hands, dtype=np.float64), labels
 
 
@@ -572,8 +571,8 @@ def real_dataset(
     hands: Array, labels: Array, rng: np.random.Generator, copies: int, amount: float
 ) -> tuple[Array, Array]:
     """``copies`` jittered views of every real hand, as features and labels."""
-    if copies <= 0 or len(hands) == 0:
-        return np.zeros((0, pose_features(np.zeros((1, 21, 2))).shape[1]), np.float32), labels[:0]
+    if copies <= 0:
+        return np.zeros((0, NUM_FEATURES), np.float32), labels[:0]
     views = [pose_features(jitter_views(hands, rng, amount)) for _ in range(copies)]
     return np.concatenate(views).astype(np.float32), np.tile(labels, copies)
 
@@ -679,17 +678,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="also write the --cross-validate JSON here")
     args = parser.parse_args(argv)
     args.hidden = tuple(int(s) for s in args.hidden.split(","))
+    if args.cross_validate and args.no_real:
+        parser.error("--cross-validate needs real hands (--real)")
+    hands, labels = (np.zeros((0, 21, 2)), np.zeros(0, int))
+    if not args.no_real:
+        try:
+            hands, labels = read_real(args.real)
+        except EvaluationError as exc:
+            print(f"train_pose_model: {exc}", file=sys.stderr)
+            return 2
     rng = np.random.default_rng(args.seed)
     started = time.perf_counter()
     x, y = make_dataset(rng, args.per_class)
     xt, yt = make_dataset(rng, max(args.per_class // 8, 1))
-    hands, labels = (np.zeros((0, 21, 2)), np.zeros(0, int))
-    if not args.no_real:
-        hands, labels = read_real(args.real)
     print(f"{len(x)} synthetic and {len(hands)} real hands", flush=True)
     if args.cross_validate:
-        if len(hands) == 0:
-            raise SystemExit("--cross-validate needs real hands (--real)")
         report = cross_validate(args, (x, y), hands, labels)
         print(json.dumps(report, indent=2))
         if args.report:

@@ -54,7 +54,7 @@ def test_single_hand_fast_path_matches_the_batch(hands: np.ndarray) -> None:
     batch = model.logits(pose_features(hands))
     single = np.array([model.hand_logits(hand) for hand in hands])
     np.testing.assert_allclose(single, batch, rtol=0, atol=1e-9)
-    fingers = np.array([model.finger_logits(hand) for hand in hands])
+    fingers = np.array([model.hand_logits(hand)[:4] for hand in hands])
     np.testing.assert_allclose(fingers, batch[:, :4], rtol=0, atol=1e-9)
     probabilities = model.probabilities(hands)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
@@ -75,7 +75,7 @@ def test_degenerate_hands_give_finite_features() -> None:
     features = pose_features(np.zeros((2, 21, 2)))
     assert features.shape == (2, NUM_FEATURES)
     assert np.isfinite(features).all()
-    assert np.isfinite(default_model().finger_logits(np.zeros((21, 2)))).all()
+    assert np.isfinite(default_model().hand_logits(np.zeros((21, 2)))).all()
 
 
 def test_the_model_alone_knows_mediapipes_expected_hands() -> None:
@@ -85,7 +85,7 @@ def test_the_model_alone_knows_mediapipes_expected_hands() -> None:
     model = default_model()
     for hand in hands:
         want = 0 if hand["gesture"].startswith("Open_Palm") else expected[hand["gesture"]]
-        logits = model.finger_logits(HandLandmarks(np.array(hand["landmarks"])).xy)
+        logits = model.hand_logits(HandLandmarks(np.array(hand["landmarks"])).xy)[:4]
         assert int(np.argmax(logits)) == want, (hand["source"], logits)
 
 
