@@ -18,7 +18,8 @@ system-deps:
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "setup: need Python 3.10-3.12 (mediapipe 0.10.21 has no wheels for others)"; exit 1; fi
-	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	@# A venv whose pip never installed (no python3-venv at the time) is made again.
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Install the system libraries Waveglass needs, where we can: Debian/Ubuntu, as root or
 # with password-less sudo. Idempotent: only missing packages are installed. Elsewhere it
-# prints what to install and carries on (the tests then say what is missing).
+# prints what to install and carries on (the tests then say what is missing), except
+# under CI, where a missing package is an error.
 set -u
-PKGS="libegl1 libgl1 libgl1-mesa-dri libegl-mesa0 libglib2.0-0 libfreetype6 libfontconfig1 xvfb xauth xdotool"
+PKGS="python3-venv libegl1 libgl1 libgl1-mesa-dri libegl-mesa0 libglib2.0-0 libfreetype6 libfontconfig1 xvfb xauth xdotool"
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
     echo "setup: not a Debian/Ubuntu system; make sure OpenGL 3.3 (EGL or a window system) is available"
@@ -25,6 +26,8 @@ elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
 else
     echo "setup: missing system packages:$missing"
     echo "setup: install them with: sudo apt-get install$missing"
+    # In CI a missing package must fail the run, not turn into skipped tests.
+    [ -n "${CI:-}" ] && exit 1
     exit 0
 fi
 echo "setup: installing$missing"

@@ -24,7 +24,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        parts = Path(str(item.fspath)).parts
+        # The tier is the folder under tests/, whatever the clone's own path contains.
+        parts = Path(str(item.fspath)).resolve().relative_to(TESTS).parts[:1]
         if "gl" in parts:
             item.add_marker(pytest.mark.gl)
         if "e2e" in parts:
@@ -39,8 +40,9 @@ class Golden:
     reference instead.
     """
 
-    def __init__(self, update: bool) -> None:
+    def __init__(self, update: bool, artifacts: Path = ARTIFACTS) -> None:
         self.update = update
+        self.artifacts = artifacts
 
     def check(
         self, name: str, actual: np.ndarray, tol: int = 6, max_bad_fraction: float = 0.002
@@ -62,19 +64,18 @@ class Golden:
             self._dump(name, actual, expected, diff)
             pytest.fail(
                 f"{name}: {bad:.2%} of pixels differ by more than {tol}/255 (max {int(diff.max())}); "
-                f"see {ARTIFACTS / name}-*.png"
+                f"see {self.artifacts / name}-*.png"
             )
 
-    @staticmethod
     def _dump(
-        name: str, actual: np.ndarray, expected: np.ndarray, diff: np.ndarray | None = None
+        self, name: str, actual: np.ndarray, expected: np.ndarray, diff: np.ndarray | None = None
     ) -> None:
-        ARTIFACTS.mkdir(exist_ok=True)
-        Image.fromarray(actual).save(ARTIFACTS / f"{name}-actual.png")
-        Image.fromarray(expected).save(ARTIFACTS / f"{name}-expected.png")
+        self.artifacts.mkdir(exist_ok=True)
+        Image.fromarray(actual).save(self.artifacts / f"{name}-actual.png")
+        Image.fromarray(expected).save(self.artifacts / f"{name}-expected.png")
         if diff is not None:
             Image.fromarray(np.clip(diff.astype(np.int32) * 8, 0, 255).astype(np.uint8)).save(
-                ARTIFACTS / f"{name}-diff.png"
+                self.artifacts / f"{name}-diff.png"
             )
 
 

@@ -50,12 +50,15 @@ def test_golden_render(
     golden.check(name, frame.composite)
 
 
-def test_golden_check_catches_a_change(small_desk: Path, golden) -> None:
+def test_golden_check_catches_a_change(small_desk: Path, golden, tmp_path: Path) -> None:
     """The comparison itself must be able to fail: a shifted card is caught."""
     scene = load_scene(small_desk)
     (frame,) = render_scene(scene, get_profile("orion"), effects="all")
     moved = np.roll(frame.composite, 6, axis=1)
     if golden.update:
         pytest.skip("updating references")
+    # Its failure images go to tmp_path, not beside real failures in tests/_artifacts.
+    golden.artifacts = tmp_path
     with pytest.raises(pytest.fail.Exception):
         golden.check("desk-orion-indoor", moved)
+    assert (tmp_path / "desk-orion-indoor-diff.png").exists()

@@ -56,8 +56,3 @@ def test_library_code_never_reads_the_wall_clock() -> None:
             ):
                 offenders.append(f"{rel}:{node.lineno}")
     assert not offenders, f"wall-clock reads in library code: {offenders}"
-
-
-def test_scene_and_layout_hold_no_gl_types() -> None:
-    for name in ("scene.py", "layout.py", "optics.py", "profiles.py", "text.py"):
-        assert not _imports(ROOT / "hud" / name) & {"moderngl", "pyglet"}
