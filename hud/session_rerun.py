@@ -15,7 +15,7 @@ from hud.session_records import FrameRecord, canonical_event, event_to_dict
 from hud.trackers.results import FaceResult, HandResult
 
 if TYPE_CHECKING:
-    from gestures.landmarks import HandFrame
+    from gestures.landmarks import HandFrame, HandLandmarks
     from gestures.recognizer import GestureRecognizerOptions
 
 
@@ -28,23 +28,27 @@ def hand_frame(timestamp_ms: int, hands: Sequence[HandResult]) -> HandFrame:
     Recording and re-running both go through here, so the recognisers see identical
     input either way; the aspect ratio comes from each hand's image size.
     """
-    from gestures.landmarks import HandFrame, HandLandmarks
+    from gestures.landmarks import HandFrame
 
-    converted = []
-    for hand in hands:
-        aspect = 1.0
-        if hand.image_size is not None and hand.image_size[1] > 0:
-            aspect = hand.image_size[0] / hand.image_size[1]
-        converted.append(
-            HandLandmarks(
-                hand.landmarks,
-                handedness=hand.handedness,
-                world=hand.world_landmarks,
-                score=float(hand.score),
-                aspect_ratio=aspect,
-            )
-        )
-    return HandFrame(timestamp_ms=int(timestamp_ms), hands=tuple(converted))
+    converted = tuple(hand_landmarks(hand) for hand in hands)
+    return HandFrame(timestamp_ms=int(timestamp_ms), hands=converted)
+
+
+def hand_landmarks(hand: HandResult) -> HandLandmarks:
+    """One tracker hand as the recognisers' :class:`gestures.landmarks.HandLandmarks`:
+    normalised landmarks with depth, and the aspect ratio from the hand's image size."""
+    from gestures.landmarks import HandLandmarks
+
+    aspect = 1.0
+    if hand.image_size is not None and hand.image_size[1] > 0:
+        aspect = hand.image_size[0] / hand.image_size[1]
+    return HandLandmarks(
+        hand.landmarks,
+        handedness=hand.handedness,
+        world=hand.world_landmarks,
+        score=float(hand.score),
+        aspect_ratio=aspect,
+    )
 
 
 class EventRerunner:

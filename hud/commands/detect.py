@@ -80,8 +80,9 @@ def register(sub: Any) -> None:
 def classify_hand_pose(hand: HandResult) -> tuple[str, float]:
     """Pose label and score from :mod:`gestures.poses`, or ``("none", 0.0)`` without it.
 
-    The classifier wants isotropic coordinates, so it gets pixel positions (normalised
-    x and y are scaled by different lengths).
+    The hand goes in as the live recognisers get it (:func:`hud.session_rerun.hand_landmarks`:
+    aspect ratio undone, MediaPipe's z as extra evidence), so a photo and a video frame of
+    the same hand get the same pose.
     """
     try:
         from gestures.poses import classify_pose
@@ -89,8 +90,9 @@ def classify_hand_pose(hand: HandResult) -> tuple[str, float]:
         if exc.name in ("gestures", "gestures.poses"):
             return "none", 0.0
         raise
-    points = hand.pixel_landmarks() if hand.image_size is not None else hand.landmarks[:, :2]
-    result = classify_pose(points)
+    from hud.session_rerun import hand_landmarks
+
+    result = classify_pose(hand_landmarks(hand))
     return str(result.label), float(result.score)
 
 
