@@ -36,18 +36,13 @@ from gestures.clock import FrameClock
 from gestures.landmarks import (
     HANDEDNESS,
     INDEX_MCP,
-    MIDDLE_MCP,
-    PINKY_MCP,
-    RING_MCP,
-    WRIST,
     FloatArray,
     Handedness,
     HandFrame,
     HandLandmarks,
+    palm_centre,
 )
 from gestures.selection import Target, hit_test
-
-_PALM = [WRIST, INDEX_MCP, MIDDLE_MCP, RING_MCP, PINKY_MCP]
 
 
 @dataclass(frozen=True)
@@ -180,7 +175,7 @@ def hand_point_m(hand: HandLandmarks, options: HandRayOptions) -> FloatArray | N
     if not hand.is_valid or not size > 1e-9:
         return None
     xy = hand.xy
-    point = xy[INDEX_MCP] if options.anchor == "index_mcp" else xy[_PALM].mean(axis=0)
+    point = xy[INDEX_MCP] if options.anchor == "index_mcp" else palm_centre(xy)
     f = focal_length(options, hand.aspect_ratio)
     depth = f * options.palm_size_m / size
     centre = np.array([0.5 * hand.aspect_ratio, 0.5])

@@ -15,7 +15,6 @@ it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -49,14 +48,8 @@ PINKY_TIP = 20
 
 NUM_LANDMARKS = 21
 
-#: Joints of each digit from knuckle to tip (the thumb's first joint is its CMC).
-FINGERS: dict[str, tuple[int, int, int, int]] = {
-    "thumb": (THUMB_CMC, THUMB_MCP, THUMB_IP, THUMB_TIP),
-    "index": (INDEX_MCP, INDEX_PIP, INDEX_DIP, INDEX_TIP),
-    "middle": (MIDDLE_MCP, MIDDLE_PIP, MIDDLE_DIP, MIDDLE_TIP),
-    "ring": (RING_MCP, RING_PIP, RING_DIP, RING_TIP),
-    "pinky": (PINKY_MCP, PINKY_PIP, PINKY_DIP, PINKY_TIP),
-}
+#: The palm: the wrist and the four finger knuckles.
+PALM: tuple[int, ...] = (WRIST, INDEX_MCP, MIDDLE_MCP, RING_MCP, PINKY_MCP)
 
 #: Wrist-to-middle-knuckle length over index-to-pinky-knuckle width on a real hand
 #: (MediaPipe's world landmarks of its test hands give 1.25-1.4). Used to turn the palm
@@ -164,6 +157,20 @@ def palm_size(xy: FloatArray) -> float:
     return max(length, PALM_LENGTH_PER_WIDTH * width)
 
 
+def palm_centre(xy: FloatArray) -> FloatArray:
+    """The mean of the palm's five landmarks (:data:`PALM`): a point that moves with the
+    hand but not with its fingers."""
+    return np.asarray(xy[list(PALM)].mean(axis=0), dtype=np.float64)
+
+
+def ramp(value: float, centre: float, half_width: float) -> float:
+    """0 below ``centre - half_width``, 1 above ``centre + half_width``, linear between:
+    a soft threshold, so a value right on it scores 0.5 instead of flipping."""
+    if half_width <= 0:
+        return 1.0 if value > centre else 0.0
+    return min(1.0, max(0.0, (value - centre + half_width) / (2.0 * half_width)))
+
+
 def normalise(xy: ArrayLike, handedness: Handedness = "Right") -> FloatArray:
     """Hand-centred (21, 2) coordinates: wrist at 0, palm size 1, fingers up, right-handed.
 
@@ -183,15 +190,3 @@ def normalise(xy: ArrayLike, handedness: Handedness = "Right") -> FloatArray:
     if handedness == "Left":
         rotated[:, 0] *= -1.0
     return np.asarray(rotated, dtype=np.float64)
-
-
-def from_kinivi_row(values: Sequence[float]) -> FloatArray:
-    """(21, 2) points from the 42 numbers of a kinivi keypoint row (x0, y0, ..., x20, y20).
-
-    That format is already wrist-relative and scaled to [-1, 1]; the recognisers only
-    need relative geometry, so the numbers are used as they are.
-    """
-    array = np.asarray(values, dtype=np.float64)
-    if array.shape != (2 * NUM_LANDMARKS,):
-        raise LandmarkError(f"a kinivi keypoint row has 42 numbers, got {array.size}")
-    return array.reshape(NUM_LANDMARKS, 2)

@@ -17,17 +17,11 @@ import numpy as np
 from gestures.clock import FrameClock
 from gestures.events import Circle, GestureEvent, Swipe, SwipeDirection
 from gestures.landmarks import (
-    INDEX_MCP,
     INDEX_TIP,
-    MIDDLE_MCP,
-    PINKY_MCP,
-    RING_MCP,
-    WRIST,
     HandLandmarks,
+    palm_centre,
 )
 from gestures.tracks import path_length, turning_deg
-
-_PALM = np.array([WRIST, INDEX_MCP, MIDDLE_MCP, RING_MCP, PINKY_MCP])
 
 
 @dataclass(frozen=True)
@@ -112,10 +106,6 @@ class _TrackRecognizer:
         self._track.clear()
         self._quiet_until = -1
 
-    def clear(self) -> None:
-        """Forget the history but keep the clock (used while another gesture owns the hand)."""
-        self._track.clear()
-
     def update(self, timestamp_ms: int, hand: HandLandmarks | None) -> list[GestureEvent]:
         """Add this frame's point (None if the hand is unseen); return any completed event."""
         self.clock.advance(timestamp_ms)
@@ -158,7 +148,7 @@ class SwipeRecognizer(_TrackRecognizer):
         super().__init__(self.options.max_duration_ms)
 
     def _point(self, xy: np.ndarray) -> tuple[float, float]:
-        centre = xy[_PALM].sum(axis=0) / len(_PALM)
+        centre = palm_centre(xy)
         return float(centre[0]), float(centre[1])
 
     def _detect(self, t: int, hand: HandLandmarks, samples: np.ndarray) -> list[GestureEvent]:

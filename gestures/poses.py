@@ -67,6 +67,7 @@ from gestures.landmarks import (
     MIDDLE_MCP,
     MIDDLE_PIP,
     MIDDLE_TIP,
+    PALM,
     PALM_LENGTH_PER_WIDTH,
     PINKY_MCP,
     PINKY_TIP,
@@ -78,6 +79,7 @@ from gestures.landmarks import (
     WRIST,
     FloatArray,
     HandLandmarks,
+    ramp,
 )
 from gestures.pose_model import MODEL_LABELS, PoseModel, default_model
 
@@ -98,7 +100,6 @@ POSE_LABELS: tuple[PoseLabel, ...] = (
 # Landmark indices, as plain ints: the geometry below runs on Python floats.
 _MCPS = (INDEX_MCP, MIDDLE_MCP, RING_MCP, PINKY_MCP)
 _TIPS = (INDEX_TIP, MIDDLE_TIP, RING_TIP, PINKY_TIP)
-_PALM = (WRIST, INDEX_MCP, MIDDLE_MCP, RING_MCP, PINKY_MCP)
 # Joints the thumb tip must be clear of to count as sticking out of a closed hand.
 _THUMB_CLEARANCE = (5, 6, 7, 8, 9, 10, 11, 12)
 _INDEX_CHAIN = (WRIST, INDEX_MCP, INDEX_PIP, INDEX_DIP, INDEX_TIP)
@@ -208,13 +209,6 @@ _DEFAULT_OPTIONS = PoseOptions()
 _NOTHING = PoseResult("none", 0.0, (0.0, 0.0, 0.0, 0.0, 0.0))
 
 
-def _ramp(value: float, centre: float, half_width: float) -> float:
-    """0 below ``centre - half_width``, 1 above ``centre + half_width``, linear between."""
-    if half_width <= 0:
-        return 1.0 if value > centre else 0.0
-    return min(1.0, max(0.0, (value - centre + half_width) / (2.0 * half_width)))
-
-
 def _palm_size(points: Points) -> float:
     """:func:`gestures.landmarks.palm_size`, for 2-D or 3-D points."""
     length = math.dist(points[MIDDLE_MCP], points[WRIST])
@@ -269,7 +263,7 @@ def _extension_and_length(
     dist = math.dist
     wrist = p[WRIST]
     # The palm centre, summed in the order numpy would.
-    centre = [(a + b + c + d + e) / 5 for a, b, c, d, e in zip(*(p[i] for i in _PALM))]
+    centre = [(a + b + c + d + e) / 5 for a, b, c, d, e in zip(*(p[i] for i in PALM))]
     c_wrist, c_palm = opts.wrist_ratio, opts.tip_from_palm
     c_straight, c_first = opts.straightness, opts.proximal_fraction
     extension, lengths = [], []
@@ -445,8 +439,8 @@ def _aimed_index(p: Points, size: float, opts: PoseOptions) -> float:
     if bones <= 1e-9:
         return 0.0
     score = min(
-        _ramp(chord / bones, opts.aimed_straightness, 0.03),
-        _ramp(chord / size, opts.aimed_reach, 0.05),
+        ramp(chord / bones, opts.aimed_straightness, 0.03),
+        ramp(chord / size, opts.aimed_reach, 0.05),
     )
     if score <= 0.0:
         return 0.0
@@ -459,8 +453,8 @@ def _aimed_index(p: Points, size: float, opts: PoseOptions) -> float:
     median = sum(others) - max(others) - min(others)
     return min(
         score,
-        1.0 - _ramp(bends[0], opts.aimed_max_bend_deg, 10.0),
-        _ramp(median, opts.aimed_others_bend_deg, 15.0),
+        1.0 - ramp(bends[0], opts.aimed_max_bend_deg, 10.0),
+        ramp(median, opts.aimed_others_bend_deg, 15.0),
     )
 
 
@@ -472,8 +466,8 @@ def _thumb_out(p: Points, size: float, opts: PoseOptions) -> float:
     denom = math.hypot(ax, ay) * math.hypot(bx, by)
     straight = (ax * bx + ay * by) / denom if denom > 0 else 1.0
     return min(
-        _ramp(clearance, opts.thumb_clearance, 0.25 * opts.thumb_clearance),
-        _ramp(straight, 0.5, 0.2),
+        ramp(clearance, opts.thumb_clearance, 0.25 * opts.thumb_clearance),
+        ramp(straight, 0.5, 0.2),
     )
 
 
@@ -500,28 +494,17 @@ def _pinch_score(p: Points, size: float, ext: list[float], opts: PoseOptions) ->
     """
     thumb_tip = p[THUMB_TIP]
     d_tips = math.dist(p[INDEX_TIP], thumb_tip) / size
-    touch = 1.0 - _ramp(d_tips, opts.pinch_distance, opts.pinch_distance / 3.0)
+    touch = 1.0 - ramp(d_tips, opts.pinch_distance, opts.pinch_distance / 3.0)
     if touch <= 0.0:
         return 0.0
     bend = _turning_deg([p[i] for i in _INDEX_CHAIN[1:]])
-    bent = _ramp(bend, opts.pinch_index_bend_deg, opts.pinch_index_bend_deg / 2.0)
+    bent = ramp(bend, opts.pinch_index_bend_deg, opts.pinch_index_bend_deg / 2.0)
     score = min(touch, bent)
     if max(ext[1:]) > 0.5:
         return score
     middle = min(math.dist(p[i], thumb_tip) for i in (MIDDLE_PIP, MIDDLE_DIP, MIDDLE_TIP))
     ratio = d_tips / max(middle / size, 1e-9)
-    isolated = 1.0 - _ramp(ratio, opts.pinch_isolation, opts.pinch_isolation / 3.0)
+    isolated = 1.0 - ramp(ratio, opts.pinch_isolation, opts.pinch_isolation / 3.0)
     curl = _turning_deg([p[i] for i in _INDEX_CHAIN])
-    unfolded = 1.0 - _ramp(curl, opts.pinch_max_curl_deg, 15.0)
+    unfolded = 1.0 - ramp(curl, opts.pinch_max_curl_deg, 15.0)
     return min(score, isolated, unfolded)
-
-
-class PoseClassifier:
-    """Stateless pose classification with fixed options, for symmetry with the others."""
-
-    def __init__(self, options: PoseOptions | None = None) -> None:
-        self.options = options or PoseOptions()
-
-    def classify(self, hand: HandLandmarks) -> PoseResult:
-        """The pose of ``hand``; an invalid hand (NaN landmarks) is ``none``."""
-        return classify_pose(hand, self.options)

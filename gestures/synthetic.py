@@ -328,14 +328,6 @@ class ScriptedHand:
             (t2 + _THUMB_TRAVEL_MS, end, MICRO_AWAY),
         ]
 
-    @property
-    def busy_until_ms(self) -> int:
-        """When every queued move and thumb animation is over."""
-        thumb_end = self._thumb[-1][0] if self._thumb else self._now
-        return max(self.moving_until_ms, thumb_end)
-
-    # -- output -------------------------------------------------------------------------
-
     def _position_at(self, t: int) -> FloatArray:
         started = [s for s in self._segments if s.t0 <= t]
         return started[-1].at(t) if started else self._base

@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gestures.landmarks import FloatArray
+from gestures.landmarks import FloatArray, ramp
 
 TrackLabel = Literal["none", "circle_cw", "circle_ccw", "move"]
 TRACK_LABELS: tuple[TrackLabel, ...] = ("none", "circle_cw", "circle_ccw", "move")
@@ -92,10 +92,6 @@ def turning_deg(points: ArrayLike, min_step_fraction: float = 0.05) -> float:
     return float(np.degrees(np.arctan2(cross, dot).sum()))
 
 
-def _ramp(value: float, centre: float, half_width: float) -> float:
-    return float(min(1.0, max(0.0, (value - centre + half_width) / (2.0 * half_width))))
-
-
 def classify_track(points: ArrayLike, options: TrackOptions | None = None) -> TrackResult:
     """Stop (``none``), ``move``, ``circle_cw`` or ``circle_ccw`` for one short track.
 
@@ -106,10 +102,10 @@ def classify_track(points: ArrayLike, options: TrackOptions | None = None) -> Tr
     opts = options or TrackOptions()
     length = path_length(points)
     turn = turning_deg(points, opts.min_step_fraction)
-    moving = _ramp(length, opts.stop_length, opts.stop_length / 3.0)
+    moving = ramp(length, opts.stop_length, opts.stop_length / 3.0)
     if length < opts.stop_length:
         return TrackResult("none", 1.0 - moving, length, turn)
-    circular = _ramp(abs(turn), opts.min_turn_deg, opts.min_turn_deg / 4.0)
+    circular = ramp(abs(turn), opts.min_turn_deg, opts.min_turn_deg / 4.0)
     if abs(turn) >= opts.min_turn_deg:
         label: TrackLabel = "circle_cw" if turn > 0 else "circle_ccw"
         return TrackResult(label, min(moving, circular), length, turn)

@@ -15,7 +15,6 @@ from gestures.landmarks import (
     WRIST,
     HandFrame,
     HandLandmarks,
-    from_kinivi_row,
     normalise,
     palm_size,
 )
@@ -43,8 +42,6 @@ def test_bad_landmarks_are_a_hud_error() -> None:
         HandLandmarks(np.zeros((21, 2)), handedness="left")  # type: ignore[arg-type]
     with pytest.raises(LandmarkError):
         HandLandmarks(np.zeros((21, 2)), aspect_ratio=0.0)
-    with pytest.raises(LandmarkError):
-        from_kinivi_row([0.0] * 41)
 
 
 def test_xy_undoes_the_image_aspect_ratio() -> None:
