@@ -103,8 +103,15 @@ def show(
         "pupil": scene.viewer.pupil_offset_mm,
         "dirty": True,
     }
-    renderer = HudRenderer(profiles[0], (w, h), context=rc)
-    renderer.compositor.set_world(world)
+
+    def make_renderer(index: int) -> HudRenderer:
+        """A renderer for profile ``index`` on the window's context, showing the current
+        world (the latest live frame, not the first)."""
+        made = HudRenderer(profiles[index], (w, h), context=rc)
+        made.compositor.set_world(world)
+        return made
+
+    renderer = make_renderer(0)
     blit = renderer.programs.get("fullscreen.vert", "copy.frag", {"FLIP_Y": 1, "ENCODE_SRGB": 1})
     blit_vao = rc.ctx.vertex_array(blit, [])
 
@@ -154,8 +161,7 @@ def show(
         if symbol == key.P and len(profiles) > 1:
             state["profile"] = (int(state["profile"]) + 1) % len(profiles)  # type: ignore[call-overload]
             renderer.release()  # the window's context stays: the renderer does not own it
-            renderer = HudRenderer(profiles[int(state["profile"])], (w, h), context=rc)  # type: ignore[call-overload]
-            renderer.compositor.set_world(world)
+            renderer = make_renderer(int(state["profile"]))  # type: ignore[call-overload]
             window.set_caption(f"Waveglass — {renderer.profile.label}")
         elif symbol == key.A:
             i = min(range(len(AMBIENTS)), key=lambda k: abs(AMBIENTS[k] - float(state["ambient"])))  # type: ignore[arg-type]
@@ -183,7 +189,8 @@ def show(
                     raise HudError(
                         f"a source frame changed size to {pending[1].shape[1]}×{pending[1].shape[0]}"
                     )
-                renderer.compositor.set_world(pending[1])
+                world = pending[1]
+                renderer.compositor.set_world(world)
                 state["dirty"] = True
                 assert world_frames is not None
                 pending = next(world_frames, None)

@@ -179,3 +179,83 @@ def test_show_with_a_missing_video_is_a_clear_error(tmp_path: Path) -> None:
         timeout=60,
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr and "no.mp4" in r.stderr
+
+
+_SWITCH_SCRIPT = """
+import sys
+import numpy as np
+import pyglet
+from hud.profiles import get_profile
+from hud.render.window import show
+from hud.scene import load_scene
+
+dark = np.full((240, 320, 3), 40, np.uint8)
+bright = np.full((240, 320, 3), 200, np.uint8)
+
+
+class PressP:
+    # Presses P once the second (bright) live frame is on screen.
+    def __init__(self):
+        self.frames = 0
+
+    def key_press(self, key):
+        return False
+
+    def key_release(self, key):
+        return False
+
+    def mouse_move(self, x, y):
+        pass
+
+    def mouse_press(self, button="left"):
+        return False
+
+    def mouse_release(self, button="left"):
+        return False
+
+    def update(self, timestamp_ms):
+        self.frames += 1
+        if self.frames == 4:
+            window = next(iter(pyglet.app.windows))
+            window.dispatch_event("on_key_press", pyglet.window.key.P, 0)
+        return None
+
+
+show(
+    load_scene(sys.argv[1]),
+    [get_profile("orion"), get_profile("rayban-display")],
+    frozenset(),
+    max_frames=6,
+    screenshot=sys.argv[2],
+    controller=PressP(),
+    world_frames=iter([(0, dark), (0, bright)]),
+    step_frames=True,
+)
+"""
+
+
+def test_next_profile_keeps_the_live_world(tmp_path: Path, xvfb: str) -> None:
+    """``P`` on a live source: the new profile's renderer shows the latest frame, not
+    the first one the window opened with."""
+    from hud.profiles import get_profile
+    from hud.render.pipeline import render_scene
+    from hud.scene import load_scene
+
+    Image.fromarray(np.full((240, 320, 3), 200, np.uint8)).save(tmp_path / "bright.png")
+    (tmp_path / "s.json").write_text(
+        json.dumps({"version": 1, "profile": "orion", "world": {"image": "bright.png"}}),
+        encoding="utf-8",
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", _SWITCH_SCRIPT, str(tmp_path / "s.json"), str(tmp_path / "w.png")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DISPLAY": xvfb},
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr
+    (expected,) = render_scene(
+        load_scene(tmp_path / "s.json"), get_profile("rayban-display"), effects=frozenset()
+    )
+    window = np.asarray(Image.open(tmp_path / "w.png")).astype(int)
+    assert np.abs(window - expected.composite.astype(int)).max() <= 2
