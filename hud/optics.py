@@ -235,7 +235,7 @@ class ViewGeometry:
         return self.width / 2 + tx * self.focal_px, self.height / 2 + ty * self.focal_px
 
 
-#: Bit per effect in the compositor's ``u_flags`` (must match shaders/compose.frag).
+#: Bit per effect in ``u_flags``; each becomes an ``FX_*`` define of the shaders that read it.
 EFFECT_BITS: dict[str, int] = {
     "fov": 1,
     "eyebox": 2,

@@ -17,7 +17,6 @@
 uniform sampler2D u_world;          // world image, sRGB texture (fetches return linear)
 uniform sampler2D u_display_light;  // display light over the FOV rectangle (linear)
 uniform sampler2D u_streaks;        // world-side streak light (reduced resolution)
-uniform vec2 u_out_size;
 uniform vec2 u_origin;              // output pixel of u_display_light's (0, 0)
 uniform float u_world_shift;        // eye disparity of the world plane, px
 uniform float u_T;                  // lens transmittance

@@ -25,6 +25,14 @@ GL_SRGB8 = 0x8C41
 GL_SRGB8_ALPHA8 = 0x8C43
 GL_FRAMEBUFFER_SRGB = 0x8DB9
 STREAK_DOWNSCALE = 4
+#: The effects each shader reads (as ``FX_*`` defines). Only these enter its variant and
+#: cache keys, so toggling, say, ``tonemap`` neither recompiles nor rebakes the display
+#: light, which it cannot change.
+LIGHT_EFFECTS = sum(EFFECT_BITS[n] for n in ("fov", "eyebox", "uniformity", "rainbow", "ghost"))
+COMPOSE_EFFECTS = EFFECT_BITS["streaks"] | EFFECT_BITS["tonemap"]
+#: Uniforms only the world side reads: the display light does not depend on them (the
+#: eyes of a stereo pair differ only in ``u_world_shift``, and share one bake).
+_WORLD_ONLY_UNIFORMS = frozenset({"u_flags", "u_T", "u_world_shift", "u_streak_gain"})
 
 
 class Compositor:
@@ -119,21 +127,20 @@ class Compositor:
         # Outside the FOV the light is T·world (+ streaks). Below the knee the shoulder is the
         # identity, so when that light cannot pass the knee the world pass skips it, exactly.
         world_tonemap = streaks or float(uniforms["u_T"]) > TONEMAP_KNEE  # type: ignore[arg-type]
-        world_prog, world_vao, fov_prog, fov_vao = self._variant(flags, linear, world_tonemap)
+        compose_flags = flags & COMPOSE_EFFECTS
+        world_prog, world_vao, fov_prog, fov_vao = self._variant(
+            compose_flags, linear, world_tonemap
+        )
         fbo = self._linear() if linear else self.out_fbo
         self.world.use(location=0)
         self.streak_tex.use(location=2)
         for prog in (world_prog, fov_prog):
-            set_uniform(prog, "u_world", 0)
-            set_uniform(prog, "u_display_light", 1)
-            set_uniform(prog, "u_streaks", 2)
-            set_uniform(prog, "u_out_size", uniforms["u_out_size"])
             set_uniform(prog, "u_world_shift", uniforms["u_world_shift"])
             set_uniform(prog, "u_T", uniforms["u_T"])
             set_uniform(prog, "u_streak_gain", uniforms["u_streak_gain"])
         world_key = (
             self._world_generation,
-            flags,
+            compose_flags,
             uniforms["u_T"],
             uniforms["u_world_shift"],
             uniforms["u_streak_gain"],
@@ -149,7 +156,6 @@ class Compositor:
             self._light_tex.use(location=1)
             set_uniform(fov_prog, "u_origin", (rect[0], rect[1]))
             set_uniform(fov_prog, "u_rect", rect)
-            set_uniform(fov_prog, "u_target_size", (float(self.size[0]), float(self.size[1])))
             fov_vao.render(moderngl.TRIANGLES, vertices=6)
         if not linear:
             self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
@@ -213,8 +219,12 @@ class Compositor:
         display_version: int | None,
     ) -> None:
         """Resample the display frame into this eye over ``rect``, with every display-side effect."""
-        # flags and rect follow from the uniforms, which are numbers and tuples: hashable, exact.
-        key = (display_version, display.glo, tuple(uniforms.items()))
+        # rect follows from the uniforms, which are numbers and tuples: hashable, exact.
+        flags &= LIGHT_EFFECTS
+        light_uniforms = tuple(
+            item for item in uniforms.items() if item[0] not in _WORLD_ONLY_UNIFORMS
+        )
+        key = (display_version, display.glo, flags, light_uniforms)
         if display_version is not None and key == self._light_key:
             return
         self._light_key = key
@@ -235,7 +245,7 @@ class Compositor:
         set_uniform(prog, "u_display", 0)
         set_uniform(prog, "u_uniformity", 1)
         set_uniform(prog, "u_origin", (rect[0], rect[1]))
-        for name, value in uniforms.items():
+        for name, value in light_uniforms:
             set_uniform(prog, name, value)
         vao.render(moderngl.TRIANGLES, vertices=3)
 
@@ -267,6 +277,12 @@ class Compositor:
                 "fullscreen.vert", "compose.frag", {**world_defines, "WITH_DISPLAY": 0}
             )
             fov = self.programs.get("rect.vert", "compose.frag", {**defines, "WITH_DISPLAY": 1})
+            # Texture units and the target size never change: set once per variant.
+            for prog in (world, fov):
+                set_uniform(prog, "u_world", 0)
+                set_uniform(prog, "u_display_light", 1)
+                set_uniform(prog, "u_streaks", 2)
+            set_uniform(fov, "u_target_size", (float(self.size[0]), float(self.size[1])))
             found = (world, self.ctx.vertex_array(world, []), fov, self.ctx.vertex_array(fov, []))
             self._variants[key] = found
         return found
@@ -304,12 +320,11 @@ class Compositor:
             self.uniformity,
         ):
             obj.release()
-        if self._linear_fbo is not None:
-            self._linear_fbo.release()
-        if self._world_cache_fbo is not None:
-            for tex in self._world_cache_fbo.color_attachments:
-                tex.release()
-            self._world_cache_fbo.release()
+        for fbo in (self._linear_fbo, self._world_cache_fbo):
+            if fbo is not None:  # a framebuffer's release leaves its textures alive
+                for tex in fbo.color_attachments:
+                    tex.release()
+                fbo.release()
 
 
 def fov_rect_px(

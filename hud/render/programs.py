@@ -37,5 +37,6 @@ class ProgramCache:
 
 def set_uniform(prog: moderngl.Program, name: str, value: object) -> None:
     """Set a uniform if the compiled program still has it (drivers drop unused ones)."""
-    if name in prog:
-        prog[name].value = value  # type: ignore[union-attr]
+    member = prog.get(name, None)
+    if member is not None:
+        member.value = value  # type: ignore[union-attr]

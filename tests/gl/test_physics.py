@@ -380,3 +380,32 @@ def test_context_blocks_nest() -> None:
         assert np.array_equal(plain, nested)
     finally:
         r.release()
+
+
+def test_display_light_is_baked_once_per_content_and_viewer() -> None:
+    """The eyes of a stereo pair differ only on the world side (disparity), and tonemap
+    and streaks act on the world side only: neither re-bakes the display light. A
+    display-side effect or new content does."""
+    spec = {"version": 1, "profile": "orion", "world": {"width": 96, "height": 64}}
+    scene = parse_scene({**spec, "cards": [{"id": "q", "title": "A"}]})
+    world = np.full((64, 96, 3), 90, np.uint8)
+    fx = frozenset(EFFECTS)
+    r = HudRenderer(BUILTIN_PROFILES["orion"], (96, 64))
+    try:
+        pair = {
+            eye: r.render_eye(scene, world, eye, fx, parallax=True).composite
+            for eye in ("left", "right")
+        }
+        for eye in ("left", "right", "left", "right"):
+            again = r.render_eye(scene, None, eye, fx, parallax=True).composite
+            assert np.array_equal(again, pair[eye])
+        assert r.compositor.light_bakes == 1
+        r.render_eye(scene, None, "right", fx - {"tonemap", "streaks"}, parallax=True)
+        assert r.compositor.light_bakes == 1
+        r.render_eye(scene, None, "right", fx - {"ghost"}, parallax=True)
+        assert r.compositor.light_bakes == 2
+        other = parse_scene({**spec, "cards": [{"id": "q", "title": "B"}]})
+        r.render_eye(other, None, "right", fx - {"ghost"}, parallax=True)
+        assert r.compositor.light_bakes == 3
+    finally:
+        r.release()
