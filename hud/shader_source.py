@@ -9,9 +9,9 @@ Rules:
   itself, directly or through others, is an error that names the cycle.
 - A file included twice along different paths is inserted only once (include guard).
 - Defines are inserted right after the ``#version`` line, which GLSL requires to come first.
-- ``#line`` directives keep compiler error line numbers pointing at the right file (the
-  file index is the order in which files were first seen; :func:`ShaderLibrary.file_table`
-  maps it back).
+- ``#line`` directives keep compiler error line numbers pointing at the right file: the
+  file index is the order in which files were first seen (0 is the shader itself, then
+  its includes in the order they appear).
 """
 
 from __future__ import annotations
@@ -65,30 +65,29 @@ class ShaderLibrary:
 
     def load(self, name: str, defines: Mapping[str, object] | None = None) -> str:
         """The full source of shader ``name``: includes resolved, defines injected."""
-        seen_files: list[str] = []
-        included: set[str] = set()
-        body = self._expand(name, stack=[], included=included, files=seen_files)
+        body = self._expand(name, stack=[], included={})
         return _inject_defines(body, defines or {}, name)
 
-    def _expand(self, name: str, stack: list[str], included: set[str], files: list[str]) -> str:
+    def _expand(self, name: str, stack: list[str], included: dict[str, int]) -> str:
+        """``name``'s text with its includes expanded; ``included`` maps every file
+        inserted so far to its ``#line`` file index."""
         if name in stack:
             cycle = " -> ".join([*stack[stack.index(name) :], name])
             raise ShaderSourceError(f"#include cycle: {cycle}")
         if name in included:
             return ""
-        included.add(name)
-        if name not in files:
-            files.append(name)
-        index = files.index(name)
+        index = included[name] = len(included)
         text = self.read(name)
-        out: list[str] = []
+        # The shader itself starts with #version, which must stay first; an included
+        # file's lines are numbered from 1 in its own file index.
+        out: list[str] = [f"#line 1 {index}"] if index else []
         stack.append(name)
         lines = text.splitlines()
         for lineno, line in enumerate(lines, start=1):
             m = _INCLUDE.match(line)
             if m:
                 child = m.group(1)
-                out.append(self._expand(child, stack, included, files))
+                out.append(self._expand(child, stack, included))
                 if lineno < len(lines):
                     out.append(f"#line {lineno + 1} {index}")
             else:

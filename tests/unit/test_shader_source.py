@@ -21,6 +21,20 @@ def test_include_is_expanded_in_place() -> None:
     assert lines.index("float b;") < lines.index("void main() {}")
 
 
+def test_line_directives_name_each_file() -> None:
+    """Compiler errors must point into the right file: an included file is numbered from
+    its own line 1 under its own index, and the includer resumes where it left off."""
+    src = lib(
+        a_glsl='#version 330 core\n#include "b.glsl"\nvoid main() {}\n',
+        b_glsl="float b;\nfloat c;\n",
+    ).load("a.glsl")
+    lines = src.splitlines()
+    at = lines.index("float b;")
+    assert lines[at - 1] == "#line 1 1"
+    assert lines[at + 2] == "#line 3 0"
+    assert lines[at + 3] == "void main() {}"
+
+
 def test_defines_go_right_after_version() -> None:
     src = lib(a_glsl="// comment\n#version 330 core\nvoid main() {}\n").load(
         "a.glsl", {"TAPS": 12, "ON": True}
