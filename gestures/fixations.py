@@ -103,7 +103,20 @@ def merge_fixations(
     """
     if not fixations:
         return []
-    t, yaw, pitch = _as_arrays(samples)
+    return _merge(fixations, *_as_arrays(samples), max_gap_ms, max_angle_deg)
+
+
+def _merge(
+    fixations: list[Fixation],
+    t: np.ndarray,
+    yaw: np.ndarray,
+    pitch: np.ndarray,
+    max_gap_ms: float,
+    max_angle_deg: float,
+) -> list[Fixation]:
+    """:func:`merge_fixations` on the sample arrays a detector already has."""
+    if not fixations:
+        return []
     merged = [fixations[0]]
     for nxt in fixations[1:]:
         cur = merged[-1]
@@ -150,7 +163,7 @@ def detect_fixations_ivt(
             j += 1
         fixations.append(_fixation(t, yaw, pitch, i, j))
         i = j + 1
-    merged = merge_fixations(fixations, samples, opts.merge_gap_ms, opts.merge_angle_deg)
+    merged = _merge(fixations, t, yaw, pitch, opts.merge_gap_ms, opts.merge_angle_deg)
     return [f for f in merged if f.duration_ms >= opts.min_duration_ms]
 
 
@@ -192,4 +205,4 @@ def detect_fixations_idt(
             j += 1
         fixations.append(_fixation(t, yaw, pitch, i, j))
         i = j + 1
-    return merge_fixations(fixations, samples, opts.merge_gap_ms, opts.merge_angle_deg)
+    return _merge(fixations, t, yaw, pitch, opts.merge_gap_ms, opts.merge_angle_deg)

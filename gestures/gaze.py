@@ -89,8 +89,7 @@ class GazeEstimator:
     def process(self, timestamp_ms: int, face: FaceResult | None) -> GazeSample:
         """The gaze of one tracker result (None when no face was found)."""
         if face is None:
-            self.clock.advance(timestamp_ms)
-            return GazeSample.invalid(timestamp_ms, "no_face")
+            return self.process_landmarks(timestamp_ms, None, self.options.image_size)
         size = face.image_size or self.options.image_size
         return self.process_landmarks(timestamp_ms, face.landmarks, size)
 

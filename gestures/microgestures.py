@@ -30,6 +30,7 @@ from gestures.landmarks import (
     HandLandmarks,
     palm_size,
 )
+from gestures.pinch import PinchOptions
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,9 @@ class ThumbOptions:
     contact_enter: float = 0.2
     #: ...and leaves it only beyond this (hysteresis, as for the pinch).
     contact_exit: float = 0.3
-    #: The thumb tip must be at least this far from the index tip (else it is a pinch;
-    #: the same as the pinch recogniser's enter distance).
-    pinch_exclusion: float = 0.25
+    #: The thumb tip must be at least this far from the index tip (else it is a pinch):
+    #: the pinch recogniser's enter distance.
+    pinch_exclusion: float = PinchOptions.enter_distance
     #: A contact shorter than this, without a slide, is a tap.
     tap_max_ms: int = 400
     #: A slide of this fraction of the knuckle-to-end-joint length is a swipe.

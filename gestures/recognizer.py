@@ -17,7 +17,7 @@ from gestures.events import EventDispatcher, GestureEvent, PoseChanged
 from gestures.landmarks import HANDEDNESS, Handedness, HandFrame, HandLandmarks
 from gestures.microgestures import ThumbMicrogestureRecognizer, ThumbOptions
 from gestures.motion import CircleOptions, CircleRecognizer, SwipeOptions, SwipeRecognizer
-from gestures.pinch import PinchOptions, PinchRecognizer
+from gestures.pinch import PinchOptions, PinchRecognizer, PinchState
 from gestures.poses import PoseOptions, classify_pose
 
 
@@ -68,7 +68,7 @@ class _HandPipeline:
                     )
                 )
                 self.pose = label
-        busy = self.pinch.state.value != "idle"
+        busy = self.pinch.state is not PinchState.IDLE
         others = (
             (opts.swipe_enabled, self.swipe),
             (opts.circle_enabled, self.circle),
