@@ -7,7 +7,6 @@ changed, which is what ``--verify`` is for.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -101,21 +100,18 @@ def face_gaze(face: FaceResult) -> dict[str, float] | None:
     down), ``eye_yaw_deg``, ``eye_pitch_deg``; conventions of
     :mod:`hud.trackers.gaze_geometry`.
     """
-    from hud.trackers import gaze_geometry as gg
+    from hud.trackers.gaze_geometry import gaze_for_face
 
-    if face.image_size is None:
-        return None
     try:
-        gaze = gg.estimate_gaze(face.landmarks, face.image_size)
-        axes = gg.head_axes(gg.to_metric_points(face.landmarks, face.image_size))
-    except ValueError:
+        gaze = gaze_for_face(face)
+    except ValueError:  # no image size, or a degenerate face
         return None
     return {
         "yaw_deg": gaze.yaw_deg,
         "pitch_deg": gaze.pitch_deg,
         "head_yaw_deg": gaze.head_yaw_deg,
         "head_pitch_deg": gaze.head_pitch_deg,
-        "head_roll_deg": math.degrees(math.atan2(float(axes[1, 0]), float(axes[0, 0]))),
+        "head_roll_deg": gaze.head_roll_deg,
         "eye_yaw_deg": gaze.eye_yaw_deg,
         "eye_pitch_deg": gaze.eye_pitch_deg,
     }

@@ -68,7 +68,8 @@ class GazeEstimate:
     """Gaze and its two parts, in degrees (see the module docstring for signs).
 
     ``yaw_deg``/``pitch_deg``: the combined gaze in camera terms. ``head_*``: where the
-    face points. ``eye_*``: the eyes' rotation relative to the head.
+    face points, and ``head_roll_deg`` the head's x axis's angle in the image (clockwise
+    positive, as y points down). ``eye_*``: the eyes' rotation relative to the head.
     """
 
     yaw_deg: float
@@ -77,6 +78,7 @@ class GazeEstimate:
     head_pitch_deg: float
     eye_yaw_deg: float
     eye_pitch_deg: float
+    head_roll_deg: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         """The two numbers ``hud detect --json`` prints."""
@@ -163,7 +165,8 @@ def estimate_gaze(landmarks: np.ndarray, image_size: tuple[int, int]) -> GazeEst
     eye_pitch = -math.degrees(math.asin(max(-1.0, min(1.0, dy / ratio))))
     gaze = axes @ angles_to_direction(eye_yaw, eye_pitch)
     yaw, pitch = direction_angles(gaze)
-    return GazeEstimate(yaw, pitch, head_yaw, head_pitch, eye_yaw, eye_pitch)
+    roll = math.degrees(math.atan2(float(axes[1, 0]), float(axes[0, 0])))
+    return GazeEstimate(yaw, pitch, head_yaw, head_pitch, eye_yaw, eye_pitch, roll)
 
 
 def gaze_for_face(face: FaceResult) -> GazeEstimate:
