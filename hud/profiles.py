@@ -17,9 +17,9 @@ import json
 import math
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin, get_type_hints
 
 from hud.errors import HudError
 
@@ -421,6 +421,9 @@ _NUMERIC_RANGES: dict[str, tuple[float, float]] = {
     "latency_ms": (0.0, 1000.0),
     "eyes": (1, 2),
 }
+#: Keys ``hud profiles --json`` writes besides the fields; they are accepted, so its output
+#: loads back as input, and ignored (``fov_diag_deg`` is an input and is checked).
+_IGNORED = frozenset({"ppd", "sources"})
 
 
 def profile_from_mapping(data: Mapping[str, Any], origin: str) -> DisplayProfile:
@@ -428,9 +431,12 @@ def profile_from_mapping(data: Mapping[str, Any], origin: str) -> DisplayProfile
 
     A user gives ``fov_h_deg`` and ``fov_v_deg``, or ``fov_diag_deg`` (the split then follows
     the pixel aspect ratio), or all three (the diagonal is then ignored). Unknown keys are an
-    error, so a typo is not silently dropped.
+    error, so a typo is not silently dropped. Every value is checked against the type of its
+    field (and, for tuples, its length) before anything is built, so a bad value is a
+    :class:`HudError` naming the file and key, never a traceback here or at render time.
     """
-    known = {f.name for f in fields(DisplayProfile)} | {"fov_diag_deg", "ppd", "sources"}
+    hints = {**_field_types(DisplayProfile), "fov_diag_deg": float}
+    known = set(hints) | _IGNORED
     for key in data:
         if key not in known:
             raise HudError(
@@ -439,71 +445,108 @@ def profile_from_mapping(data: Mapping[str, Any], origin: str) -> DisplayProfile
     for key in _REQUIRED:
         if key not in data:
             raise HudError(f"{origin}: profile is missing '{key}'")
-    values: dict[str, Any] = {}
-    for key, (lo, hi) in _NUMERIC_RANGES.items():
-        if key in data:
-            v = data[key]
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
-                raise HudError(f"{origin}: '{key}' must be a number in [{lo}, {hi}], got {v!r}")
-            values[key] = v
-    name = data["name"]
-    if not isinstance(name, str) or not name.strip():
+    values = {k: _check_value(data[k], hint, origin, k) for k, hint in hints.items() if k in data}
+    name = values["name"]
+    if not name.strip():
         raise HudError(f"{origin}: 'name' must be a non-empty string")
-    w, h = int(values["width_px"]), int(values["height_px"])
+    w, h = values["width_px"], values["height_px"]
     if "fov_h_deg" in values and "fov_v_deg" in values:
-        fh, fv = float(values["fov_h_deg"]), float(values["fov_v_deg"])
+        fh, fv = values["fov_h_deg"], values["fov_v_deg"]
     elif "fov_diag_deg" in values:
-        fh, fv = fov_from_diagonal(float(values["fov_diag_deg"]), w, h)
+        fh, fv = fov_from_diagonal(values["fov_diag_deg"], w, h)
     else:
         raise HudError(f"{origin}: give 'fov_h_deg' and 'fov_v_deg', or 'fov_diag_deg'")
-    eyes = int(data.get("eyes", 2))
-    eye = str(data.get("eye", "both" if eyes == 2 else "right"))
+    eyes = values.get("eyes", 2)
+    eye = values.get("eye", "both" if eyes == 2 else "right")
     if eyes == 1 and eye not in ("left", "right"):
         raise HudError(f"{origin}: 'eye' must be 'left' or 'right' for a monocular profile")
-    artefacts = Artefacts()
-    if "artefacts" in data:
-        art = data["artefacts"]
-        if not isinstance(art, Mapping):
-            raise HudError(f"{origin}: 'artefacts' must be a table")
-        art_known = {f.name for f in fields(Artefacts)}
-        for key in art:
-            if key not in art_known:
-                raise HudError(f"{origin}: unknown key 'artefacts.{key}'")
-        artefacts = replace(artefacts, **{k: _tuple_or_float(v) for k, v in art.items()})
-    rest: dict[str, Any] = {}
-    for key in ("label", "colour", "waveguide"):
-        if key in data:
-            rest[key] = str(data[key])
-    for key in ("center_offset_deg", "eyebox_mm", "mono_rgb"):
-        if key in data:
-            rest[key] = _tuple_or_float(data[key])
-    for key in ("corner_radius_deg", "edge_softness_deg", "ipd_mm"):
-        if key in data:
-            rest[key] = float(data[key])
-    if rest.get("colour", "rgb") not in ("rgb", "mono"):
+    if values.get("colour", "rgb") not in ("rgb", "mono"):
         raise HudError(f"{origin}: 'colour' must be 'rgb' or 'mono'")
-    return DisplayProfile(
+    values.pop("fov_diag_deg", None)
+    values.update(
         name=name.strip(),
-        label=str(rest.pop("label", name)),
+        label=values.get("label", name),
         eyes=eyes,
         eye=eye if eyes == 1 else "both",
-        width_px=w,
-        height_px=h,
         fov_h_deg=fh,
         fov_v_deg=fv,
-        peak_nits=float(values["peak_nits"]),
-        refresh_hz=float(values.get("refresh_hz", 60.0)),
-        transmittance=float(values["transmittance"]),
-        latency_ms=float(values.get("latency_ms", 20.0)),
-        artefacts=artefacts,
-        **rest,
+        refresh_hz=values.get("refresh_hz", 60.0),
     )
+    return DisplayProfile(**values)
 
 
-def _tuple_or_float(v: Any) -> Any:
-    if isinstance(v, (list, tuple)):
-        return tuple(float(x) for x in v)
-    return float(v)
+def _field_types(cls: type) -> dict[str, Any]:
+    """A dataclass's field names and their resolved type annotations, in field order."""
+    resolved = get_type_hints(cls)
+    return {f.name: resolved[f.name] for f in fields(cls)}
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_value(value: Any, hint: Any, origin: str, key: str) -> Any:
+    """``value`` checked against the field type ``hint`` and converted to it.
+
+    Bools must be bools; ints whole numbers (``2`` or ``2.0``, not ``1.5`` or ``true``);
+    floats finite numbers; ``tuple[float, ...]`` a list of exactly that many finite numbers;
+    strings strings; a nested dataclass a table whose keys are checked the same way (its
+    errors name ``parent.key``). Keys in ``_NUMERIC_RANGES`` must also lie in their range.
+    """
+    if is_dataclass(hint) and isinstance(hint, type):
+        if not isinstance(value, Mapping):
+            raise HudError(f"{origin}: '{key}' must be a table, got {_show(value)}")
+        sub = _field_types(hint)
+        for k in value:
+            if k not in sub:
+                raise HudError(f"{origin}: unknown key '{key}.{k}'")
+        return hint(**{k: _check_value(value[k], sub[k], origin, f"{key}.{k}") for k in value})
+    if hint is str:
+        if not isinstance(value, str):
+            raise HudError(f"{origin}: '{key}' must be a string, got {_show(value)}")
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise HudError(f"{origin}: '{key}' must be true or false, got {_show(value)}")
+        return value
+    if hint is int or hint is float:
+        number = _number(value, whole=hint is int)
+        lo, hi = _NUMERIC_RANGES.get(key, (-math.inf, math.inf))
+        if number is None or not lo <= number <= hi:
+            if key in _NUMERIC_RANGES:
+                expected = f"{'an integer' if hint is int else 'a number'} in [{lo}, {hi}]"
+            else:
+                expected = "an integer" if hint is int else "a finite number"
+            raise HudError(f"{origin}: '{key}' must be {expected}, got {_show(value)}")
+        return number
+    if get_origin(hint) is tuple:
+        args = get_args(hint)
+        items = None
+        if isinstance(value, (list, tuple)) and len(value) == len(args):
+            items = [_number(v, whole=a is int) for v, a in zip(value, args)]
+        if items is None or any(v is None for v in items):
+            raise HudError(
+                f"{origin}: '{key}' must be a list of {len(args)} numbers, got {_show(value)}"
+            )
+        return tuple(items)
+    raise TypeError(f"profile field '{key}' has an unsupported type {hint!r}")  # pragma: no cover
+
+
+def _number(value: Any, *, whole: bool) -> float | int | None:
+    """``value`` as a finite float (or, if ``whole``, an int); None if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, int):
+        if whole:
+            return value
+        try:
+            return float(value)
+        except OverflowError:  # a JSON integer too large for a float
+            return None
+    if not math.isfinite(value) or (whole and not value.is_integer()):
+        return None
+    return int(value) if whole else float(value)
 
 
 def load_profile_file(path: str | Path) -> list[DisplayProfile]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,88 @@ def test_docs_table_matches_the_profiles() -> None:
         assert float(cells[5]) == pytest.approx(p.ppd, abs=0.051), name
         assert float(cells[6].replace(",", "")) == p.peak_nits, name
         assert float(cells[8]) == pytest.approx(p.transmittance), name
+
+
+_VALID_LINES = {
+    "name": 'name = "t"',
+    "width_px": "width_px = 640",
+    "height_px": "height_px = 480",
+    "fov_diag_deg": "fov_diag_deg = 30",
+    "peak_nits": "peak_nits = 1500",
+    "transmittance": "transmittance = 0.7",
+}
+
+
+def _profile_toml(extra: str) -> str:
+    """A valid one-profile TOML file with ``extra`` appended (replacing a key it repeats)."""
+    key = extra.split("=")[0].strip()
+    lines = [line for k, line in _VALID_LINES.items() if k != key]
+    return "\n".join(["[[profile]]", *lines, extra, ""])
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        # a wrong type for a float field
+        ('corner_radius_deg = "big"', "'corner_radius_deg' must be a finite number, got 'big'"),
+        ("ipd_mm = nan", "'ipd_mm' must be a finite number, got nan"),
+        ("latency_ms = true", "'latency_ms' must be a number in [0.0, 1000.0], got True"),
+        # a string in a tuple, a scalar for a tuple, a wrong tuple length
+        ('center_offset_deg = ["a", 1]', "'center_offset_deg' must be a list of 2 numbers"),
+        ("center_offset_deg = 5", "'center_offset_deg' must be a list of 2 numbers, got 5"),
+        ("mono_rgb = [1, 1]", "'mono_rgb' must be a list of 3 numbers, got [1, 1]"),
+        ("eyebox_mm = [10, [8]]", "'eyebox_mm' must be a list of 2 numbers"),
+        # a non-integer for an int field
+        ("eyes = 1.5", "'eyes' must be an integer in [1, 2], got 1.5"),
+        ("eyes = true", "'eyes' must be an integer in [1, 2], got True"),
+        ("width_px = 640.5", "'width_px' must be an integer in [16, 16384], got 640.5"),
+        # a non-string for a string field
+        ("label = 5", "'label' must be a string, got 5"),
+        ("waveguide = [1]", "'waveguide' must be a string, got [1]"),
+        # bad artefacts values
+        ('[profile.artefacts]\nfalloff = "abc"', "'artefacts.falloff' must be a finite number"),
+        ("[profile.artefacts]\nghost = inf", "'artefacts.ghost' must be a finite number, got inf"),
+        (
+            "[profile.artefacts]\nghost_offset_deg = [1, 2, 3]",
+            "'artefacts.ghost_offset_deg' must be a list of 2 numbers",
+        ),
+        ("artefacts = 3", "'artefacts' must be a table, got 3"),
+    ],
+)
+def test_bad_profile_values_name_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str, message: str
+) -> None:
+    f = tmp_path / "bad.toml"
+    f.write_text(_profile_toml(extra))
+    with pytest.raises(HudError) as info:
+        load_profile_file(f)
+    assert f"{f} (profile #0): {message}" in str(info.value)
+    assert main(["profiles", "--profiles-file", str(f)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and captured.err.startswith("hud: error: ")
+    assert message in captured.err and "Traceback" not in captured.err
+
+
+def test_whole_floats_are_accepted_for_int_fields(tmp_path: Path) -> None:
+    f = tmp_path / "ok.toml"
+    f.write_text(_profile_toml("width_px = 640.0") + "eyes = 1.0\n")
+    (prof,) = load_profile_file(f)
+    assert (prof.width_px, prof.eyes, prof.eye) == (640, 1, "right")
+    assert isinstance(prof.width_px, int) and isinstance(prof.eyes, int)
+
+
+def test_profiles_json_output_loads_back_unchanged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["profiles", "--json"]) == 0
+    f = tmp_path / "all.json"
+    f.write_text(capsys.readouterr().out)
+    loaded = {p.name: p for p in load_profile_file(f)}
+    assert set(loaded) == set(BUILTIN_PROFILES)
+    for name, p in loaded.items():
+        want = BUILTIN_PROFILES[name]
+        # the command rounds the field of view to 0.01°; everything else comes back exactly
+        assert (p.fov_h_deg, p.fov_v_deg) == pytest.approx(
+            (want.fov_h_deg, want.fov_v_deg), abs=0.005
+        )
+        assert replace(p, fov_h_deg=want.fov_h_deg, fov_v_deg=want.fov_v_deg) == want
