@@ -3,7 +3,6 @@
 // A plain texture copy: the cheapest possible full-screen frame (the benchmark's floor),
 // and the window blit. FLIP_Y turns image rows (top first) into window rows (bottom first).
 uniform sampler2D u_tex;
-in vec2 v_uv;
 out vec4 f_color;
 void main() {
     ivec2 size = textureSize(u_tex, 0);

@@ -1,3 +1,4 @@
+#include "common.glsl"
 // Display-space drawing: positions are display pixels with y down. Image convention is kept
 // in the framebuffer (row 0 = top), so NDC y = -1 is the top row.
 uniform vec2 u_display_size;
@@ -9,5 +10,5 @@ vec4 display_px_to_ndc(vec2 px) {
 // Monochrome displays (u_mono.w = 1) emit only their primary, at the content's luminance.
 uniform vec4 u_mono;
 vec3 device_colour(vec3 rgb) {
-    return u_mono.w > 0.5 ? dot(rgb, vec3(0.2126, 0.7152, 0.0722)) * u_mono.rgb : rgb;
+    return u_mono.w > 0.5 ? luminance(rgb) * u_mono.rgb : rgb;
 }

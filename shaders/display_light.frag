@@ -29,10 +29,6 @@ vec3 display_at(vec2 uv) {
     return texture(u_display, uv).rgb;
 }
 
-float inside01(vec2 uv) {
-    return float(all(greaterThanEqual(uv, vec2(0.0))) && all(lessThanEqual(uv, vec2(1.0))));
-}
-
 void main() {
     vec2 p = gl_FragCoord.xy + u_origin;
     vec2 t = (p - 0.5 * u_out_size) / u_focal;                 // this eye's direction, tan

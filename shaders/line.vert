@@ -1,4 +1,5 @@
 #version 330 core
+#include "quad.glsl"
 #include "display_common.glsl"
 // One instance per line segment, drawn as a capsule.
 in vec4 i_ends;   // x0, y0, x1, y1 (display px)
@@ -14,8 +15,7 @@ void main() {
     vec2 dir = length(b - a) > 1e-4 ? normalize(b - a) : vec2(1.0, 0.0);
     vec2 nrm = vec2(-dir.y, dir.x);
     float h = i_width * 0.5 + 1.0;
-    vec2 corner = vec2(gl_VertexID == 1 || gl_VertexID == 2 || gl_VertexID == 4,
-                       gl_VertexID == 2 || gl_VertexID == 4 || gl_VertexID == 5);
+    vec2 corner = quad_corner();
     vec2 px = mix(a - dir * h, b + dir * h, corner.x) + nrm * mix(-h, h, corner.y);
     v_px = px;
     v_ends = i_ends;

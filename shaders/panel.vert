@@ -1,4 +1,5 @@
 #version 330 core
+#include "quad.glsl"
 #include "display_common.glsl"
 // One instance per panel: a quad grown by one pixel so the anti-aliased edge fits.
 in vec4 i_rect;       // x0, y0, x1, y1 (display px)
@@ -11,8 +12,7 @@ flat out vec2 v_shape;
 flat out vec3 v_fill;
 flat out vec3 v_border;
 void main() {
-    vec2 corner = vec2(gl_VertexID == 1 || gl_VertexID == 2 || gl_VertexID == 4,
-                       gl_VertexID == 2 || gl_VertexID == 4 || gl_VertexID == 5);
+    vec2 corner = quad_corner();
     vec2 lo = i_rect.xy - 1.0;
     vec2 hi = i_rect.zw + 1.0;
     vec2 px = mix(lo, hi, corner);

@@ -11,7 +11,6 @@ uniform float u_world_shift;    // eye disparity, world px
 uniform vec2 u_dir;             // streak direction (unit, image px)
 uniform float u_length;         // streak half-length, world px
 uniform float u_threshold;      // linear world level above which light streaks
-in vec2 v_uv;
 out vec4 f_color;
 
 vec3 spectral(float t) {
@@ -28,7 +27,7 @@ void main() {
         for (int s = -1; s <= 1; s += 2) {
             vec2 q = p + float(s) * u_dir * t * u_length;
             vec2 uv = q / u_world_size;
-            float inside = float(all(greaterThanEqual(uv, vec2(0.0))) && all(lessThanEqual(uv, vec2(1.0))));
+            float inside = inside01(uv);
             vec3 w = texture(u_world, uv).rgb;
             // Only near-saturated world light (lamps, sun, glints) streaks, not white paper.
             float bright = inside * max(luminance(w) - u_threshold, 0.0) / (1.0 - u_threshold);

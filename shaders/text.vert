@@ -1,4 +1,5 @@
 #version 330 core
+#include "quad.glsl"
 #include "display_common.glsl"
 // One instance per line of text: a quad textured from the coverage atlas.
 uniform vec2 u_atlas_size;
@@ -8,8 +9,7 @@ in vec3 i_rgb;
 out vec2 v_uv;
 flat out vec3 v_rgb;
 void main() {
-    vec2 corner = vec2(gl_VertexID == 1 || gl_VertexID == 2 || gl_VertexID == 4,
-                       gl_VertexID == 2 || gl_VertexID == 4 || gl_VertexID == 5);
+    vec2 corner = quad_corner();
     vec2 px = mix(i_rect.xy, i_rect.zw, corner);
     v_uv = (i_uv.xy + corner * i_uv.zw) / u_atlas_size;
     v_rgb = i_rgb;
