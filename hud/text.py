@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
+from hud.errors import HudError
+
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FILES = {False: "NanumSquareRoundR.ttf", True: "NanumSquareRoundB.ttf"}
 
@@ -103,6 +105,8 @@ class TextAtlas:
         self._cursor_x = 0
         #: Bumped whenever pixels change, so the renderer knows to re-upload.
         self.generation = 0
+        #: Bumped when the atlas fills up and starts over.
+        self.clears = 0
 
     def get(self, text: str, size_px: int, bold: bool = False) -> AtlasEntry:
         key = (text, int(size_px), bold)
@@ -127,8 +131,24 @@ class TextAtlas:
         self.generation += 1
         return entry
 
+    def get_many(self, keys: list[tuple[str, int, bool]]) -> list[AtlasEntry]:
+        """Entries for one frame's texts, all valid together.
+
+        :meth:`get` may fill the atlas and start over part-way, which invalidates the
+        entries it already gave out; then the whole batch is placed again in the empty
+        atlas. A batch that does not fit even there is an error, not garbled text.
+        """
+        for _attempt in range(2):
+            clears = self.clears
+            entries = [self.get(*key) for key in keys]
+            if self.clears == clears:
+                return entries
+            self.clear()
+        raise HudError(f"the texts of one frame do not fit a {self.width}×{self.height} text atlas")
+
     def clear(self) -> None:
         """Start over (the atlas is a cache: everything in it can be rasterised again)."""
+        self.clears += 1
         self.pixels[:] = 0
         self.entries.clear()
         self._shelf_y = self._shelf_h = self._cursor_x = 0

@@ -109,12 +109,7 @@ class DisplayRenderer:
         return self.texture
 
     def _draw_texts(self, dl: DisplayList) -> None:
-        keys = [(t.text, t.size_px, t.bold) for t in dl.texts]
-        entries = [self.atlas.get(*k) for k in keys]
-        # If the atlas filled up and was cleared part-way, earlier entries are stale: redo once.
-        if any(self.atlas.entries.get(k) is not e for k, e in zip(keys, entries)):
-            self.atlas.clear()
-            entries = [self.atlas.get(*k) for k in keys]
+        entries = self.atlas.get_many([(t.text, t.size_px, t.bold) for t in dl.texts])
         if self._atlas_generation != self.atlas.generation:
             self.atlas_texture.write(self.atlas.pixels.tobytes())
             self._atlas_generation = self.atlas.generation
