@@ -24,7 +24,6 @@ from pathlib import Path
 
 from gestures.selection import (
     Commit,
-    DwellProgress,
     GazeRouter,
     HoverEnter,
     HoverExit,
@@ -79,9 +78,6 @@ class MenuApp:
     def on_hover_exit(self, event: HoverExit) -> None:
         self.hovered = None
         self._dirty = True
-
-    def on_dwell_progress(self, event: DwellProgress) -> None:
-        pass
 
     def on_commit(self, event: Commit) -> None:
         self.chosen = event.target_id

@@ -277,8 +277,8 @@ def compose_uniforms(
     px, py = pupil_offset_mm
     tmax = (hx + abs(view.fov_center_tan[0]), hy + abs(view.fov_center_tan[1]))
     eyebox_half = (
-        profile.eyebox_mm[0] / 2 + PUPIL_DIAMETER_MM / 2 + EYE_RELIEF_MM * tmax[0],
-        profile.eyebox_mm[1] / 2 + PUPIL_DIAMETER_MM / 2 + EYE_RELIEF_MM * tmax[1],
+        eyebox_half_mm(profile.eyebox_mm[0], tmax[0]),
+        eyebox_half_mm(profile.eyebox_mm[1], tmax[1]),
     )
     swim = (
         math.tan(math.radians(a.swim_deg_per_mm * px)),
@@ -324,10 +324,16 @@ def compose_uniforms(
     }
 
 
+def eyebox_half_mm(eyebox_mm: float, fov_half_tan: float) -> float:
+    """Half-width (mm) of the pupil positions that see a field: the eyebox, widened by the
+    pupil's radius and by how far the edge field's footprint walks at the eye relief."""
+    return eyebox_mm / 2 + PUPIL_DIAMETER_MM / 2 + EYE_RELIEF_MM * fov_half_tan
+
+
 def eyebox_visibility(
     field_tan: float, pupil_mm: float, eyebox_mm: float, fov_half_tan: float
 ) -> float:
     """The eyebox model of the compose shader for one axis, in numpy for tests and docs."""
-    half = eyebox_mm / 2 + PUPIL_DIAMETER_MM / 2 + EYE_RELIEF_MM * fov_half_tan
+    half = eyebox_half_mm(eyebox_mm, fov_half_tan)
     c = -EYE_RELIEF_MM * field_tan
     return float(np.clip((half - abs(pupil_mm - c)) / PUPIL_DIAMETER_MM + 0.5, 0.0, 1.0))

@@ -90,7 +90,8 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
     renderer = HudRenderer(profile, BENCH_SIZE, backend=backend)
     with renderer.context.current():
         ctx = renderer.ctx
-        renderer.compositor.set_world(bench_world())
+        world = bench_world()
+        renderer.compositor.set_world(world)
         effects = frozenset(EFFECTS)
 
         def frame() -> None:
@@ -103,7 +104,7 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
             renderer.draw_eye(scene, None, "right", effects, force_redraw=True)
             ctx.finish()
 
-        worlds = [bench_world(), np.ascontiguousarray(bench_world()[:, ::-1])]
+        worlds = [world, np.ascontiguousarray(world[:, ::-1])]
         live_index = [0]
 
         def live_frame() -> None:
@@ -119,7 +120,7 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
         plain = ctx.texture(
             BENCH_SIZE,
             4,
-            np.dstack([bench_world(), np.full(BENCH_SIZE[::-1], 255, np.uint8)]).tobytes(),
+            np.dstack([world, np.full(BENCH_SIZE[::-1], 255, np.uint8)]).tobytes(),
         )
         copy_vao = ctx.vertex_array(copy_prog, [])
         target = ctx.texture(BENCH_SIZE, 4, dtype="f1")

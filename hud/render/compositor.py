@@ -18,12 +18,15 @@ import numpy.typing as npt
 
 from hud.errors import HudError
 from hud.optics import EFFECT_BITS, STREAK_LENGTH, STREAK_THRESHOLD, TONEMAP_KNEE
-from hud.render.programs import ProgramCache, set_uniform
+from hud.render.programs import (
+    GL_FRAMEBUFFER_SRGB,
+    GL_SRGB8,
+    GL_SRGB8_ALPHA8,
+    ProgramCache,
+    set_uniform,
+)
 
 STREAK_TAPS = 12
-GL_SRGB8 = 0x8C41
-GL_SRGB8_ALPHA8 = 0x8C43
-GL_FRAMEBUFFER_SRGB = 0x8DB9
 STREAK_DOWNSCALE = 4
 #: The effects each shader reads (as ``FX_*`` defines). Only these enter its variant and
 #: cache keys, so toggling, say, ``tonemap`` neither recompiles nor rebakes the display

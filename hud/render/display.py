@@ -18,11 +18,9 @@ import numpy.typing as npt
 from hud.layout import DisplayList
 from hud.optics import srgb_to_linear
 from hud.profiles import DisplayProfile
-from hud.render.programs import ProgramCache, set_uniform
+from hud.render.programs import GL_FRAMEBUFFER_SRGB, GL_SRGB8_ALPHA8, ProgramCache, set_uniform
 from hud.text import TextAtlas
 
-GL_SRGB8_ALPHA8 = 0x8C43
-GL_FRAMEBUFFER_SRGB = 0x8DB9
 #: sRGB code value -> linear light, exactly as the texture unit decodes it.
 _SRGB_DECODE = srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)
 

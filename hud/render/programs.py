@@ -9,6 +9,12 @@ import moderngl
 from hud.errors import HudError
 from hud.shader_source import ShaderLibrary
 
+# OpenGL enums moderngl has no names for. sRGB formats decode on fetch and encode on write,
+# exactly (IEC 61966-2-1), so the shaders work in linear light at no cost.
+GL_SRGB8 = 0x8C41
+GL_SRGB8_ALPHA8 = 0x8C43
+GL_FRAMEBUFFER_SRGB = 0x8DB9
+
 
 class ProgramCache:
     """``get("panel.vert", "panel.frag", defines)`` compiles on first use and keeps it."""
