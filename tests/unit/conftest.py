@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
+from gestures.evaluate import read_kinivi_keypoints
+
 ROOT = Path(__file__).resolve().parents[2]
+LANDMARKS = ROOT / "tests" / "data" / "landmarks"
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +26,15 @@ def pose_tool() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def kinivi_hands() -> tuple[list[int], np.ndarray]:
+    """Class ids and (N, 21, 2) hands of the kinivi keypoint sample (see its README)."""
+    return read_kinivi_keypoints(LANDMARKS / "kinivi_keypoint_sample.csv")
+
+
+@pytest.fixture(scope="session")
+def mediapipe_hands() -> list[dict]:
+    """MediaPipe's own expected hand landmarks, with their gesture labels."""
+    return json.loads((LANDMARKS / "mediapipe_expected_hand_landmarks.json").read_text())

@@ -10,27 +10,27 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from gestures.evaluate import read_kinivi_keypoints
+from gestures.evaluate import metrics
 from gestures.landmarks import HANDEDNESS, Handedness, HandLandmarks
 from gestures.poses import POSE_LABELS, PoseOptions, classify_pose
 from gestures.synthetic import pinch_points, pose_points, synthetic_hand
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "landmarks"
 KINIVI_LABELS = {0: "open_palm", 1: "fist", 2: "point", 3: "pinch"}
 # thumbs up/down and fist share a hand shape; only the thumb's image direction differs.
 THUMB_FAMILY = {"thumbs_up": "fist", "thumbs_down": "fist"}
 
 
 @pytest.fixture(scope="module")
-def kinivi() -> tuple[list[str], np.ndarray]:
-    ids, hands = read_kinivi_keypoints(DATA / "kinivi_keypoint_sample.csv")
+def kinivi(kinivi_hands: tuple[list[int], np.ndarray]) -> tuple[list[str], np.ndarray]:
+    ids, hands = kinivi_hands
     return [KINIVI_LABELS[i] for i in ids], hands
 
 
 @pytest.fixture(scope="module")
-def mediapipe_hands() -> list[dict]:
-    return json.loads((DATA / "mediapipe_expected_hand_landmarks.json").read_text())
+def geometry_labels(kinivi: tuple[list[str], np.ndarray]) -> list[str]:
+    """Geometry alone (``use_shape_model=False``) on every kinivi hand."""
+    geometry = PoseOptions(use_shape_model=False)
+    return [classify_pose(hand, geometry).label for hand in kinivi[1]]
 
 
 def _labels(hands: np.ndarray) -> list[str]:
@@ -47,17 +47,11 @@ def _scores(
     truth: list[str], predicted: list[str]
 ) -> tuple[float, dict[str, float], dict[str, float]]:
     """Accuracy, and recall and precision per kinivi class."""
-    pairs = list(zip(truth, predicted, strict=True))
-    accuracy = float(np.mean([t == p for t, p in pairs]))
-    recall = {
-        label: float(np.mean([p == label for t, p in pairs if t == label]))
-        for label in KINIVI_LABELS.values()
-    }
-    precision = {
-        label: float(np.mean([t == label for t, p in pairs if p == label]))
-        for label in KINIVI_LABELS.values()
-    }
-    return accuracy, recall, precision
+    measured = metrics(truth, predicted, KINIVI_LABELS.values())
+    per_class = measured["per_class"]
+    recall = {label: float(row["recall"]) for label, row in per_class.items()}
+    precision = {label: float(row["precision"]) for label, row in per_class.items()}
+    return float(measured["accuracy"]), recall, precision
 
 
 def test_kinivi_sample_accuracy_and_recall(kinivi: tuple[list[str], np.ndarray]) -> None:
@@ -72,7 +66,10 @@ def test_kinivi_sample_accuracy_and_recall(kinivi: tuple[list[str], np.ndarray])
 
 
 def test_recipe_on_held_out_recordings(
-    kinivi: tuple[list[str], np.ndarray], tmp_path: Path, pose_tool: ModuleType
+    kinivi: tuple[list[str], np.ndarray],
+    geometry_labels: list[str],
+    tmp_path: Path,
+    pose_tool: ModuleType,
 ) -> None:
     """Grouped cross-validation of the whole recipe (tools/train_pose_model.py): each
     third of the kinivi hands is classified by a model trained on synthetic hands and
@@ -87,18 +84,15 @@ def test_recipe_on_held_out_recordings(
     assert measured["accuracy"] >= 0.965, measured
     for label, row in measured["per_class"].items():
         assert row["recall"] >= 0.93, (label, measured)
-    truth, hands = kinivi
-    geometry = PoseOptions(use_shape_model=False)
-    alone, _, _ = _scores(truth, [classify_pose(hand, geometry).label for hand in hands])
+    alone, _, _ = _scores(kinivi[0], geometry_labels)
     assert measured["accuracy"] > alone + 0.02
 
 
-def test_geometry_alone_keeps_its_floors(kinivi: tuple[list[str], np.ndarray]) -> None:
+def test_geometry_alone_keeps_its_floors(
+    kinivi: tuple[list[str], np.ndarray], geometry_labels: list[str]
+) -> None:
     """``use_shape_model=False`` is the geometric classifier, trained on nothing (0.932)."""
-    truth, hands = kinivi
-    geometry = PoseOptions(use_shape_model=False)
-    labels = [classify_pose(hand, geometry).label for hand in hands]
-    accuracy, recall, _ = _scores(truth, labels)
+    accuracy, recall, _ = _scores(kinivi[0], geometry_labels)
     assert accuracy >= 0.925, (accuracy, recall)
 
 

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from gestures.bench import measure_gesture_ms_per_hand, replay_frames
 from gestures.errors import TimestampOrderError
-from gestures.evaluate import read_kinivi_keypoints
 from gestures.events import EventDispatcher, GestureEvent, PinchStart, PoseChanged, Swipe
 from gestures.landmarks import HandFrame
 from gestures.recognizer import GestureRecognizer, GestureRecognizerOptions
 from gestures.synthetic import pinch_points, pose_points, synthetic_hand
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "landmarks"
 FRAME_MS = 33
 
 
@@ -71,8 +68,10 @@ def test_nan_hands_and_empty_frames_are_no_hand() -> None:
     assert recognizer.pose("Right") == "none"
 
 
-def test_benchmark_hook_returns_ms_per_hand_without_asserting_speed() -> None:
-    _, hands = read_kinivi_keypoints(DATA / "kinivi_keypoint_sample.csv")
+def test_benchmark_hook_returns_ms_per_hand_without_asserting_speed(
+    kinivi_hands: tuple[list[int], np.ndarray],
+) -> None:
+    _, hands = kinivi_hands
     frames = replay_frames(hands[:60])
     cost = measure_gesture_ms_per_hand(frames)
     assert math.isfinite(cost) and cost > 0.0
@@ -80,7 +79,9 @@ def test_benchmark_hook_returns_ms_per_hand_without_asserting_speed() -> None:
     assert [f.timestamp_ms for f in frames[:3]] == [0, 33, 67]
 
 
-def test_replay_keeps_image_coordinates_and_motion() -> None:
+def test_replay_keeps_image_coordinates_and_motion(
+    kinivi_hands: tuple[list[int], np.ndarray],
+) -> None:
     base = synthetic_hand(pose_points("fist")).points[:, :2]
     shifted = base + np.array([0.1, 0.0])
     frames = replay_frames([base, shifted], fps=25.0, handedness="Left")
@@ -88,6 +89,6 @@ def test_replay_keeps_image_coordinates_and_motion() -> None:
     assert np.allclose(frames[1].hands[0].points[:, :2], shifted)
     assert [f.timestamp_ms for f in frames] == [0, 40]
     assert frames[0].hands[0].handedness == "Left"
-    _, hands = read_kinivi_keypoints(DATA / "kinivi_keypoint_sample.csv")
+    _, hands = kinivi_hands
     fitted = np.array([f.hands[0].points[:, :2] for f in replay_frames(hands[:20])])
     assert fitted.min() >= 0.25 - 1e-9 and fitted.max() <= 0.75 + 1e-9

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
@@ -10,7 +9,6 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from gestures.evaluate import read_kinivi_keypoints
 from gestures.landmarks import HandLandmarks
 from gestures.pose_model import (
     MODEL_LABELS,
@@ -23,14 +21,10 @@ from gestures.pose_model import (
 )
 from gestures.poses import POSE_LABELS
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "landmarks"
-
 
 @pytest.fixture(scope="module")
-def hands() -> np.ndarray:
-    _, points = read_kinivi_keypoints(DATA / "kinivi_keypoint_sample.csv")
-    return points[::13]
+def hands(kinivi_hands: tuple[list[int], np.ndarray]) -> np.ndarray:
+    return kinivi_hands[1][::13]
 
 
 def test_shipped_weights_are_small_and_consistent() -> None:
@@ -78,12 +72,11 @@ def test_degenerate_hands_give_finite_features() -> None:
     assert np.isfinite(default_model().hand_logits(np.zeros((21, 2)))).all()
 
 
-def test_the_model_alone_knows_mediapipes_expected_hands() -> None:
+def test_the_model_alone_knows_mediapipes_expected_hands(mediapipe_hands: list[dict]) -> None:
     """Never trained on them, it names MediaPipe's own test hands."""
-    hands = json.loads((DATA / "mediapipe_expected_hand_landmarks.json").read_text())
     expected = {"Closed_Fist": 1, "Pointing_Up": 2, "Thumb_Up": 1, "Victory": 3}
     model = default_model()
-    for hand in hands:
+    for hand in mediapipe_hands:
         want = 0 if hand["gesture"].startswith("Open_Palm") else expected[hand["gesture"]]
         logits = model.hand_logits(HandLandmarks(np.array(hand["landmarks"])).xy)[:4]
         assert int(np.argmax(logits)) == want, (hand["source"], logits)
