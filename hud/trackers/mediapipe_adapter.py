@@ -44,7 +44,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -226,18 +226,90 @@ def _check_task_file(path: Path) -> None:
         raise HudError(f"hand model {path} lacks {', '.join(sorted(missing))}")
 
 
-class HandLandmarker:
+OptionsT = TypeVar("OptionsT", HandLandmarkerOptions, FaceLandmarkerOptions)
+ResultT = TypeVar("ResultT", HandResult, FaceResult)
+SelfT = TypeVar("SelfT", bound="_Landmarker[Any, Any]")
+
+
+class _Landmarker(Generic[OptionsT, ResultT]):
+    """What the hand and face landmarkers share: running modes, monotonic timestamps,
+    closing, and use as a context manager. A subclass opens its MediaPipe graph in
+    ``__init__`` and implements :meth:`_run` and :meth:`_close_graph`."""
+
+    _NAME = "Landmarker"
+
+    def __init__(self, options: OptionsT) -> None:
+        self.options: OptionsT = options
+        self._clock = _Clock()
+        self._closed = False
+
+    @classmethod
+    def create_from_options(cls: type[SelfT], options: Any) -> SelfT:
+        """Same as the constructor; named like the MediaPipe Tasks factory."""
+        return cls(options)
+
+    def _expect(self, mode: RunningMode, method: str) -> None:
+        _check_call(self._NAME, self._closed, self.options.running_mode, mode, method)
+
+    def _run(self, rgb: np.ndarray, timestamp_ms: int | None) -> list[ResultT]:
+        raise NotImplementedError
+
+    def _close_graph(self) -> None:
+        raise NotImplementedError
+
+    def detect(self, image: np.ndarray) -> list[ResultT]:
+        """Results for one unrelated RGB image (IMAGE mode)."""
+        self._expect(RunningMode.IMAGE, "detect")
+        return self._run(as_rgb(image), None)
+
+    def detect_for_video(self, image: np.ndarray, timestamp_ms: int) -> list[ResultT]:
+        """Results for the next frame of a video (VIDEO mode); timestamps must increase."""
+        self._expect(RunningMode.VIDEO, "detect_for_video")
+        rgb = as_rgb(image)
+        self._clock.advance(timestamp_ms)
+        return self._run(rgb, timestamp_ms)
+
+    def detect_async(self, image: np.ndarray, timestamp_ms: int) -> None:
+        """Send a live frame (LIVE_STREAM mode); the result goes to ``result_callback``,
+        which the built-in models call before this returns."""
+        self._expect(RunningMode.LIVE_STREAM, "detect_async")
+        rgb = as_rgb(image)
+        self._clock.advance(timestamp_ms)
+        self._send_live(rgb, int(timestamp_ms))
+
+    def _send_live(self, rgb: np.ndarray, timestamp_ms: int) -> None:
+        # Typed per options class; mypy cannot pair each with its result type here.
+        callback: Any = self.options.result_callback
+        assert callback is not None  # checked by the options
+        callback(self._run(rgb, None), rgb, timestamp_ms)
+
+    def close(self) -> None:
+        """Stop MediaPipe's graph; further calls raise. Safe to call twice."""
+        if not self._closed:
+            self._closed = True
+            self._close_graph()
+
+    def __enter__(self: SelfT) -> SelfT:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class HandLandmarker(_Landmarker[HandLandmarkerOptions, HandResult]):
     """21 landmarks and handedness per hand, like ``mediapipe.tasks...HandLandmarker``.
 
     Use as a context manager (or call :meth:`close`) so MediaPipe's graph threads stop.
     Call the method matching the running mode: :meth:`detect` (IMAGE),
-    :meth:`detect_for_video` (VIDEO) or :meth:`detect_async` (LIVE_STREAM).
+    :meth:`detect_for_video` (VIDEO) or :meth:`detect_async` (LIVE_STREAM). With a
+    ``.task`` model MediaPipe calls the live callback on its own thread and may drop
+    frames while busy.
     """
 
+    _NAME = "HandLandmarker"
+
     def __init__(self, options: HandLandmarkerOptions | None = None) -> None:
-        self.options = options or HandLandmarkerOptions()
-        self._clock = _Clock()
-        self._closed = False
+        super().__init__(options or HandLandmarkerOptions())
         self._tasks: Any = None
         self._solution: Any = None
         mp = _import_mediapipe()
@@ -251,11 +323,6 @@ class HandLandmarker:
                 min_detection_confidence=self.options.min_detection_confidence,
                 min_tracking_confidence=self.options.min_tracking_confidence,
             )
-
-    @classmethod
-    def create_from_options(cls, options: HandLandmarkerOptions) -> HandLandmarker:
-        """Same as the constructor; named like the MediaPipe Tasks factory."""
-        return cls(options)
 
     @property
     def backend(self) -> str:
@@ -341,10 +408,7 @@ class HandLandmarker:
             )
         return hands
 
-    # -- per-mode entry points ---------------------------------------------------------
-
-    def _expect(self, mode: RunningMode, method: str) -> None:
-        _check_call("HandLandmarker", self._closed, self.options.running_mode, mode, method)
+    # -- running ------------------------------------------------------------------------
 
     def _run(self, rgb: np.ndarray, timestamp_ms: int | None) -> list[HandResult]:
         height, width = rgb.shape[:2]
@@ -357,64 +421,30 @@ class HandLandmarker:
             return self._from_tasks(result, width, height)
         return self._from_solution(self._solution.process(_read_only(rgb)), width, height)
 
-    def detect(self, image: np.ndarray) -> list[HandResult]:
-        """Hands in one unrelated RGB image (IMAGE mode)."""
-        self._expect(RunningMode.IMAGE, "detect")
-        return self._run(as_rgb(image), None)
-
-    def detect_for_video(self, image: np.ndarray, timestamp_ms: int) -> list[HandResult]:
-        """Hands in the next frame of a video (VIDEO mode); timestamps must increase."""
-        self._expect(RunningMode.VIDEO, "detect_for_video")
-        rgb = as_rgb(image)
-        self._clock.advance(timestamp_ms)
-        return self._run(rgb, timestamp_ms)
-
-    def detect_async(self, image: np.ndarray, timestamp_ms: int) -> None:
-        """Send a live frame (LIVE_STREAM mode); the result goes to ``result_callback``.
-
-        With a ``.task`` model MediaPipe calls back on its own thread and may drop frames
-        while busy; with the built-in models the callback runs before this returns.
-        """
-        self._expect(RunningMode.LIVE_STREAM, "detect_async")
-        rgb = as_rgb(image)
-        self._clock.advance(timestamp_ms)
-        if self._tasks is not None:
-            image_mp = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-            self._tasks.detect_async(image_mp, int(timestamp_ms))
+    def _send_live(self, rgb: np.ndarray, timestamp_ms: int) -> None:
+        if self._tasks is None:
+            super()._send_live(rgb, timestamp_ms)
             return
-        callback = self.options.result_callback
-        assert callback is not None  # checked by the options
-        height, width = rgb.shape[:2]
-        hands = self._from_solution(self._solution.process(_read_only(rgb)), width, height)
-        callback(hands, rgb, int(timestamp_ms))
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        self._tasks.detect_async(image, timestamp_ms)
 
-    def close(self) -> None:
-        """Stop MediaPipe's graph; further calls raise. Safe to call twice."""
-        if self._closed:
-            return
-        self._closed = True
+    def _close_graph(self) -> None:
         if self._tasks is not None:
             self._tasks.close()
         if self._solution is not None:
             self._solution.close()
 
-    def __enter__(self) -> HandLandmarker:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class FaceLandmarker:
+class FaceLandmarker(_Landmarker[FaceLandmarkerOptions, FaceResult]):
     """478 face landmarks (mesh + irises) per face, from ``solutions.face_mesh``.
 
     Same running modes and methods as :class:`HandLandmarker`.
     """
 
+    _NAME = "FaceLandmarker"
+
     def __init__(self, options: FaceLandmarkerOptions | None = None) -> None:
-        self.options = options or FaceLandmarkerOptions()
-        self._clock = _Clock()
-        self._closed = False
+        super().__init__(options or FaceLandmarkerOptions())
         mp = _import_mediapipe()
         self._solution = mp.solutions.face_mesh.FaceMesh(
             static_image_mode=self.options.running_mode is RunningMode.IMAGE,
@@ -424,15 +454,7 @@ class FaceLandmarker:
             min_tracking_confidence=self.options.min_tracking_confidence,
         )
 
-    @classmethod
-    def create_from_options(cls, options: FaceLandmarkerOptions) -> FaceLandmarker:
-        """Same as the constructor; named like the MediaPipe Tasks factory."""
-        return cls(options)
-
-    def _expect(self, mode: RunningMode, method: str) -> None:
-        _check_call("FaceLandmarker", self._closed, self.options.running_mode, mode, method)
-
-    def _run(self, rgb: np.ndarray) -> list[FaceResult]:
+    def _run(self, rgb: np.ndarray, timestamp_ms: int | None) -> list[FaceResult]:
         height, width = rgb.shape[:2]
         out = self._solution.process(_read_only(rgb))
         faces = []
@@ -443,38 +465,8 @@ class FaceLandmarker:
             faces.append(FaceResult(landmarks=points, image_size=(width, height)))
         return faces
 
-    def detect(self, image: np.ndarray) -> list[FaceResult]:
-        """Faces in one unrelated RGB image (IMAGE mode)."""
-        self._expect(RunningMode.IMAGE, "detect")
-        return self._run(as_rgb(image))
-
-    def detect_for_video(self, image: np.ndarray, timestamp_ms: int) -> list[FaceResult]:
-        """Faces in the next frame of a video (VIDEO mode); timestamps must increase."""
-        self._expect(RunningMode.VIDEO, "detect_for_video")
-        rgb = as_rgb(image)
-        self._clock.advance(timestamp_ms)
-        return self._run(rgb)
-
-    def detect_async(self, image: np.ndarray, timestamp_ms: int) -> None:
-        """Send a live frame (LIVE_STREAM mode); the callback runs before this returns."""
-        self._expect(RunningMode.LIVE_STREAM, "detect_async")
-        rgb = as_rgb(image)
-        self._clock.advance(timestamp_ms)
-        callback = self.options.result_callback
-        assert callback is not None  # checked by the options
-        callback(self._run(rgb), rgb, int(timestamp_ms))
-
-    def close(self) -> None:
-        """Stop MediaPipe's graph; further calls raise. Safe to call twice."""
-        if not self._closed:
-            self._closed = True
-            self._solution.close()
-
-    def __enter__(self) -> FaceLandmarker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def _close_graph(self) -> None:
+        self._solution.close()
 
 
 # ------------------------------------------------------------------------- utilities
