@@ -164,50 +164,45 @@ def layout_scene(
         content = _card_content(card, m)
         cw, ch = m.width, content[0]
         obj = scene.object_by_id(card.anchor) if card.anchor else None
+        colour = STATE_COLOURS[card.state]
+        soft: list[Rect] = []  # the card's own object: avoided if there is room
+        box: Rect | None = None  # the object on the display, framed and led to
+        ang: float | None = None  # the direction of an object off the display
         if obj is None:
-            slot = ((dw - cw) / 2, head_locked_y, (dw + cw) / 2, head_locked_y + ch)
-            found = _place([slot], _grow(placed, m.gap / 2), [], dw, dh, m.margin)
-            if found is None:
-                out.overflow.append(card.id)
-                continue
-            rect = found
-            head_locked_y = rect[3] + m.gap
-            _emit_card(out, card, rect, content, m)
-            placed.append(rect)
-            continue
-        x0, y0 = to_display(obj.box[0] * iw, obj.box[1] * ih, obj.depth_m)
-        x1, y1 = to_display(obj.box[2] * iw, obj.box[3] * ih, obj.depth_m)
-        box: Rect = (x0, y0, x1, y1)
-        visible = x1 > 0 and x0 < dw and y1 > 0 and y0 < dh
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        if visible:
-            candidates = [
-                (x1 + m.gap, y0, x1 + m.gap + cw, y0 + ch),  # right, top-aligned
-                (x0 - m.gap - cw, y0, x0 - m.gap, y0 + ch),  # left
-                (cx - cw / 2, y0 - m.gap - ch, cx + cw / 2, y0 - m.gap),  # above
-                (cx - cw / 2, y1 + m.gap, cx + cw / 2, y1 + m.gap + ch),  # below
-                (x1 + m.gap, cy - ch / 2, x1 + m.gap + cw, cy + ch / 2),  # right, centred
-                (x0 - m.gap - cw, cy - ch / 2, x0 - m.gap, cy + ch / 2),  # left, centred
-            ]
-            found = _place(candidates, _grow(placed, m.gap / 2), [box], dw, dh, m.margin)
-            if found is None:
-                out.overflow.append(card.id)
-                continue
-            rect = found
-            _emit_brackets(out, box, STATE_COLOURS[card.state], m)
-            _emit_leader(out, box, rect, STATE_COLOURS[card.state], m)
+            # Head-locked: stacked down the middle of the display.
+            candidates = [((dw - cw) / 2, head_locked_y, (dw + cw) / 2, head_locked_y + ch)]
         else:
-            # Off-display anchor: pin the card to the nearest edge and point towards it.
-            ang = math.atan2(cy - dh / 2, cx - dw / 2)
-            ex = dw / 2 + math.cos(ang) * dw
-            ey = dh / 2 + math.sin(ang) * dh
-            start = (ex - cw / 2, ey - ch / 2, ex + cw / 2, ey + ch / 2)
-            found = _place([start], _grow(placed, m.gap / 2), [], dw, dh, m.margin)
-            if found is None:
-                out.overflow.append(card.id)
-                continue
-            rect = found
-            _emit_arrow(out, rect, ang, STATE_COLOURS[card.state], m)
+            x0, y0 = to_display(obj.box[0] * iw, obj.box[1] * ih, obj.depth_m)
+            x1, y1 = to_display(obj.box[2] * iw, obj.box[3] * ih, obj.depth_m)
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            if x1 > 0 and x0 < dw and y1 > 0 and y0 < dh:  # the object is on the display
+                candidates = [
+                    (x1 + m.gap, y0, x1 + m.gap + cw, y0 + ch),  # right, top-aligned
+                    (x0 - m.gap - cw, y0, x0 - m.gap, y0 + ch),  # left
+                    (cx - cw / 2, y0 - m.gap - ch, cx + cw / 2, y0 - m.gap),  # above
+                    (cx - cw / 2, y1 + m.gap, cx + cw / 2, y1 + m.gap + ch),  # below
+                    (x1 + m.gap, cy - ch / 2, x1 + m.gap + cw, cy + ch / 2),  # right, centred
+                    (x0 - m.gap - cw, cy - ch / 2, x0 - m.gap, cy + ch / 2),  # left, centred
+                ]
+                box = (x0, y0, x1, y1)
+                soft = [box]
+            else:
+                # Off-display anchor: pin the card to the nearest edge and point towards it.
+                ang = math.atan2(cy - dh / 2, cx - dw / 2)
+                ex = dw / 2 + math.cos(ang) * dw
+                ey = dh / 2 + math.sin(ang) * dh
+                candidates = [(ex - cw / 2, ey - ch / 2, ex + cw / 2, ey + ch / 2)]
+        rect = _place(candidates, _grow(placed, m.gap / 2), soft, dw, dh, m.margin)
+        if rect is None:
+            out.overflow.append(card.id)
+            continue
+        if obj is None:
+            head_locked_y = rect[3] + m.gap
+        if box is not None:
+            _emit_brackets(out, box, colour, m)
+            _emit_leader(out, box, rect, colour, m)
+        if ang is not None:
+            _emit_arrow(out, rect, ang, colour, m)
         _emit_card(out, card, rect, content, m)
         placed.append(rect)
     if out.overflow:
