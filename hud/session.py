@@ -91,6 +91,23 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def check_new_session_path(path: str | Path, *, force: bool = False) -> Path:
+    """``path`` as a :class:`Path`, if a new session may be written there.
+
+    Refuses a folder, a missing parent folder, and an existing file unless ``force``.
+    :class:`SessionWriter` checks this on creation, and ``hud record`` before it opens
+    its input, so a bad ``--out`` fails before any work.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise HudError(f"{p} is a folder; give a session file name")
+    if not p.parent.is_dir():
+        raise HudError(f"folder {p.parent} does not exist")
+    if p.exists() and not force:
+        raise HudError(f"{p} exists; pass --force to replace it")
+    return p
+
+
 class SessionWriter:
     """Appends records to a new session file; see the module docstring for durability.
 
@@ -107,13 +124,7 @@ class SessionWriter:
         force: bool = False,
         sync_interval_ms: int = SYNC_INTERVAL_MS,
     ) -> None:
-        self.path = Path(path)
-        if self.path.is_dir():
-            raise HudError(f"{self.path} is a folder; give a session file name")
-        if not self.path.parent.is_dir():
-            raise HudError(f"folder {self.path.parent} does not exist")
-        if self.path.exists() and not force:
-            raise HudError(f"{self.path} exists; pass --force to replace it")
+        self.path = check_new_session_path(path, force=force)
         try:
             self._file: BinaryIO = open(self.path, "wb" if force else "xb")  # noqa: SIM115
         except FileExistsError:
@@ -372,6 +383,7 @@ __all__ = [
     "SessionReader",
     "SessionWriter",
     "canonical_event",
+    "check_new_session_path",
     "decode_frame",
     "encode_frame",
     "event_mismatches",

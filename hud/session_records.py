@@ -63,19 +63,41 @@ def unpack_payload(payload: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
     end = _JSON_LENGTH.size + size
     if end > len(payload):
         raise ValueError("JSON length runs past the end of the payload")
-    meta = json.loads(payload[_JSON_LENGTH.size : end].decode("utf-8"))
+    try:
+        meta = json.loads(payload[_JSON_LENGTH.size : end].decode("utf-8"))
+    except RecursionError:
+        raise ValueError("payload JSON is nested too deeply") from None
     if not isinstance(meta, dict):
         raise ValueError("payload JSON is not an object")
     blobs: dict[str, bytes] = {}
     offset = end
-    for name, length in meta.get("blobs", []):
-        if offset + int(length) > len(payload):
+    listed = meta.get("blobs", [])
+    if not isinstance(listed, list):
+        raise ValueError("'blobs' is not a list")
+    for entry in listed:
+        if not (
+            isinstance(entry, list)
+            and len(entry) == 2
+            and isinstance(entry[0], str)
+            and isinstance(entry[1], int)
+            and not isinstance(entry[1], bool)
+            and entry[1] >= 0
+        ):
+            raise ValueError(f"'blobs' entry {_short(entry)} is not [name, length]")
+        name, length = entry
+        if offset + length > len(payload):
             raise ValueError(f"blob {name!r} runs past the end of the payload")
-        blobs[str(name)] = payload[offset : offset + int(length)]
-        offset += int(length)
+        blobs[name] = payload[offset : offset + length]
+        offset += length
     if offset != len(payload):
         raise ValueError(f"{len(payload) - offset} unexplained bytes after the blobs")
     return meta, blobs
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for a message about bad data."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _array_ref(name: str, array: np.ndarray, blobs: list[tuple[str, bytes]]) -> dict[str, Any]:
@@ -85,6 +107,8 @@ def _array_ref(name: str, array: np.ndarray, blobs: list[tuple[str, bytes]]) -> 
 
 
 def _array_from(ref: dict[str, Any], blobs: dict[str, bytes]) -> np.ndarray:
+    if not isinstance(ref, dict):
+        raise ValueError(f"array reference {_short(ref)} is not an object")
     if ref.get("dtype") != "<f8":
         raise ValueError(f"unsupported array dtype {ref.get('dtype')!r}")
     raw = blobs[ref["blob"]]
@@ -104,6 +128,24 @@ def event_to_dict(event: Any) -> dict[str, Any]:
     """
     fields = _plain(dataclasses.asdict(event))
     return {"event": type(event).name, "type": type(event).__name__, **fields}
+
+
+def check_event(event: Any) -> None:
+    """Raise ``ValueError`` unless ``event`` has the form of ``docs/session-format.md``.
+
+    An object with the strings ``event`` and ``type``, an integer ``timestamp_ms`` and,
+    when present, a string ``handedness``: what ``hud replay`` prints and counts.
+    """
+    if not isinstance(event, dict):
+        raise ValueError(f"event {_short(event)} is not an object")
+    for key in ("event", "type"):
+        if not isinstance(event.get(key), str):
+            raise ValueError(f"event {key!r} must be a string, got {_short(event.get(key))}")
+    stamp = event.get("timestamp_ms")
+    if not isinstance(stamp, int) or isinstance(stamp, bool):
+        raise ValueError(f"event 'timestamp_ms' must be an integer, got {_short(stamp)}")
+    if "handedness" in event and not isinstance(event["handedness"], str):
+        raise ValueError(f"event 'handedness' must be a string, got {_short(event['handedness'])}")
 
 
 def canonical_event(event: dict[str, Any]) -> str:
@@ -183,6 +225,12 @@ def encode_frame(record: FrameRecord) -> bytes:
         }
         for m in record.markers
     ]
+    events = _plain(list(record.events))
+    for event in events:
+        try:
+            check_event(event)
+        except ValueError as exc:
+            raise HudError(f"frame {record.index}: cannot store {exc}") from None
     image = None
     if record.image is not None:
         blobs.append(("image", record.image))
@@ -193,7 +241,7 @@ def encode_frame(record: FrameRecord) -> bytes:
         "hands": hands,
         "faces": faces,
         "markers": markers,
-        "events": list(record.events),
+        "events": events,
         "image": image,
     }
     return pack_payload(meta, blobs)
@@ -201,6 +249,13 @@ def encode_frame(record: FrameRecord) -> bytes:
 
 def decode_frame(payload: bytes) -> FrameRecord:
     """Inverse of :func:`encode_frame`; ``ValueError``/``KeyError``/``TypeError`` if malformed."""
+    try:
+        return _decode_frame(payload)
+    except (AttributeError, IndexError, OverflowError) as exc:  # JSON of the wrong shape
+        raise ValueError(f"{exc.__class__.__name__}: {exc}") from None
+
+
+def _decode_frame(payload: bytes) -> FrameRecord:
     meta, blobs = unpack_payload(payload)
 
     def size(value: Any) -> tuple[int, int] | None:
@@ -234,6 +289,11 @@ def decode_frame(payload: bytes) -> FrameRecord:
         )
         for m in meta["markers"]
     )
+    events = meta["events"]
+    if not isinstance(events, list):
+        raise ValueError(f"'events' is not a list: {_short(events)}")
+    for event in events:
+        check_event(event)
     image_ref = meta.get("image")
     return FrameRecord(
         index=int(meta["index"]),
@@ -242,6 +302,6 @@ def decode_frame(payload: bytes) -> FrameRecord:
         faces=faces,
         gaze=gaze,
         markers=markers,
-        events=tuple(meta["events"]),
+        events=tuple(events),
         image=None if image_ref is None else blobs[image_ref["blob"]],
     )

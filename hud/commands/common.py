@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from hud.profiles import DisplayProfile, ProfileRegistry
@@ -33,3 +34,15 @@ def resolve_profile(reg: ProfileRegistry, name: str, scene: Scene | None = None)
         loaded = reg.add_file(path)
         return loaded[0]
     return reg.get(name)
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file: hard and symbolic links count.
+
+    Uses :func:`os.path.samefile` when both exist, else compares the resolved paths.
+    Commands use it to refuse an output that would overwrite one of their inputs.
+    """
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()

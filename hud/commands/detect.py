@@ -243,9 +243,15 @@ def run(args: argparse.Namespace) -> int:
     """Entry point of ``hud detect``; bad input raises :class:`HudError` (exit 2)."""
     if args.max_hands < 1 or args.max_faces < 1:
         raise HudError("--max-hands and --max-faces must be at least 1")
-    from hud.imageio import load_rgb
+    from hud.imageio import check_output, load_rgb
 
     path = Path(args.image)
+    if getattr(args, "draw", None):
+        from hud.commands.common import same_file
+
+        check_output(args.draw, "--draw")  # before tracking, not after
+        if same_file(args.draw, path):
+            raise HudError(f"--draw {args.draw} is the input image; give another file name")
     if path.is_dir():
         raise HudError(f"not an image file: {path} is a folder")
     rgb = load_rgb(path)

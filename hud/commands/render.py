@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from hud.commands.common import add_profile_options, registry_from_args, resolve_profile
+from hud.commands.common import (
+    add_profile_options,
+    registry_from_args,
+    resolve_profile,
+    same_file,
+)
 from hud.errors import HudError
-from hud.imageio import encode_display, save_png
+from hud.imageio import check_output, encode_display, save_png
 from hud.optics import EFFECTS, parse_effects
 from hud.scene import DisplaySettings, load_scene
 
@@ -46,8 +50,20 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from hud.render.pipeline import render_scene
 
+    out = check_output(args.out, "--out")
+    if args.display_out:
+        check_output(args.display_out, "--display-out")
+        if same_file(out, args.display_out):
+            raise HudError("--out and --display-out are the same file")
     effects = parse_effects(args.effects)
     scene = load_scene(args.scene)
+    if scene.world.image is not None:
+        world = scene.resolve(scene.world.image)
+        for option, path in (("--out", args.out), ("--display-out", args.display_out)):
+            if path and same_file(path, world):
+                raise HudError(
+                    f"{option} {path} is the scene's world image; give another file name"
+                )
     if args.ambient is not None:
         if not 0.01 <= args.ambient <= 1e6:
             raise HudError(f"--ambient must be between 0.01 and 1e6 nits, got {args.ambient}")
@@ -56,9 +72,6 @@ def run(args: argparse.Namespace) -> int:
         scene = replace(scene, display=DisplaySettings(brightness=_brightness(args.brightness)))
     reg = registry_from_args(args)
     profile = resolve_profile(reg, args.profile or scene.profile, scene)
-    out = Path(args.out)
-    if out.suffix.lower() != ".png":
-        raise HudError(f"--out must name a .png file, got {out}")
     frames = render_scene(scene, profile, eye=args.eye, effects=effects, backend=args.backend)
     if profile.eyes == 1 and any(f.eye != profile.eye for f in frames):
         print(

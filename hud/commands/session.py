@@ -96,15 +96,15 @@ def register(sub: Any) -> None:
 
 
 def _check_record_args(args: argparse.Namespace) -> Path:
+    """The output path, once it and the options are fine; nothing has been opened yet."""
+    from hud.commands.common import same_file
+    from hud.session import check_new_session_path
+
     out = Path(args.out)
-    if out.is_dir():
-        raise HudError(f"--out {out} is a folder; give a session file name")
-    if out.exists() and not args.force:
-        raise HudError(f"{out} exists; pass --force to replace it")
-    if not out.parent.is_dir():
-        raise HudError(f"folder {out.parent} does not exist")
-    if args.session is not None and Path(args.session).resolve() == out.resolve():
-        raise HudError("--session and --out are the same file")
+    for option, value in (("--video", args.video), ("--session", args.session)):
+        if value is not None and same_file(value, out):
+            raise HudError(f"{option} and --out are the same file")
+    check_new_session_path(out, force=args.force)
     if args.max_frames is not None and args.max_frames < 1:
         raise HudError(f"--max-frames must be at least 1, got {args.max_frames}")
     if args.max_hands < 1:
@@ -114,6 +114,84 @@ def _check_record_args(args: argparse.Namespace) -> Path:
     if args.marker_size is not None and not args.marker_size > 0:
         raise HudError(f"--marker-size must be positive, got {args.marker_size}")
     return out
+
+
+def _check_source(source: Any, args: argparse.Namespace, out: Path) -> None:
+    """Check the whole input before the output is created, as far as that is cheap.
+
+    A session file is written as it is recorded (so that a crash leaves a file that
+    replays), so ``--force`` truncates the old one at the start: an input that fails
+    half-way must fail here instead. Image sequences: none is ``--out``, and every
+    image's header gives one size. Sessions: every frame decodes and has an image.
+    A video or camera fails only when it cannot be opened (checked already) and ends
+    at an unreadable frame rather than failing.
+    """
+    from hud.commands.common import same_file
+    from hud.sources import ImageSequenceSource
+
+    if isinstance(source, ImageSequenceSource):
+        files = source.files
+        for path in files:
+            if same_file(path, out):
+                raise HudError(f"--out {out} is one of the --images; give another file name")
+        _check_image_sizes(files)
+    if args.session is not None:
+        from hud.session import SessionReader
+
+        for count, frame in enumerate(SessionReader(args.session).frames()):
+            if args.max_frames is not None and count >= args.max_frames:
+                break
+            if frame.image is None:
+                raise HudError(f"frame {frame.index} of the session has no image")
+
+
+def _image_size(path: Path) -> tuple[tuple[int, int], set[tuple[int, int]]]:
+    """An image's size as it will be read, and the sizes it may have (from its header).
+
+    OpenCV applies an EXIF rotation, so a rotated photo may be read either way round;
+    a PNG's EXIF is only looked for in its header (Pillow would decode the image to
+    find a late one), so a PNG with EXIF may be either way round too.
+    """
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                width, height = im.size
+                if im.format == "PNG":
+                    turned = "exif" in im.info
+                else:
+                    turned = im.getexif().get(0x0112) in (5, 6, 7, 8)
+    except Exception:  # not for Pillow (or refused by it): let OpenCV say
+        import cv2
+
+        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise HudError(f"cannot read image {path} (not an image OpenCV can decode)") from None
+        size = (int(bgr.shape[1]), int(bgr.shape[0]))
+        return size, {size}
+    if turned:
+        return (height, width), {(width, height), (height, width)}
+    return (width, height), {(width, height)}
+
+
+def _check_image_sizes(files: list[Path]) -> None:
+    first: tuple[int, int] | None = None
+    allowed: set[tuple[int, int]] = set()
+    for path in files:
+        size, sizes = _image_size(path)
+        if first is None:
+            first, allowed = size, sizes
+        elif not allowed & sizes:
+            raise HudError(
+                f"image {path} is {size[0]}×{size[1]}, but the sequence started at "
+                f"{first[0]}×{first[1]}; every frame must have the same size"
+            )
+        else:
+            allowed &= sizes
 
 
 class _Trackers:
@@ -269,6 +347,7 @@ def run_record(args: argparse.Namespace) -> int:
     )
     interrupted = False
     with source:
+        _check_source(source, args, out)
         frames = iter(source)
         first = next(frames, None)
         if first is None:

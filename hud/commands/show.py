@@ -5,8 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from hud.commands.common import add_profile_options, registry_from_args, resolve_profile
+from hud.commands.common import (
+    add_profile_options,
+    registry_from_args,
+    resolve_profile,
+    same_file,
+)
 from hud.errors import HudError
+from hud.imageio import check_output
 from hud.optics import EFFECTS, parse_effects
 from hud.scene import load_scene
 
@@ -38,14 +44,19 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hud.render.window import show
-
+    if args.screenshot is not None:
+        check_output(args.screenshot, "--screenshot")  # not after the whole window session
     scene = load_scene(args.scene)
+    world = None if scene.world.image is None else scene.resolve(scene.world.image)
+    if args.screenshot is not None and world is not None and same_file(args.screenshot, world):
+        raise HudError(f"--screenshot {args.screenshot} is the scene's world image")
     reg = registry_from_args(args)
     names = args.profile or [scene.profile]
     profiles = [resolve_profile(reg, n, scene) for n in names]
     if args.max_frames is not None and args.max_frames < 1:
         raise HudError("--max-frames must be at least 1")
+    from hud.render.window import show
+
     source = None
     if any(getattr(args, k) is not None for k in ("camera", "video", "images", "session")):
         from hud.sources import open_source
@@ -53,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
         source = open_source(
             camera=args.camera, video=args.video, images=args.images, session=args.session
         )
+        files = getattr(source, "files", ())  # an image sequence's images
+        if args.screenshot is not None and any(same_file(args.screenshot, f) for f in files):
+            source.close()
+            raise HudError(f"--screenshot {args.screenshot} is one of the --images")
     try:
         frames = None if source is None else ((f.timestamp_ms, f.rgb) for f in source)
         shown = show(

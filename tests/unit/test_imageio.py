@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from hud.errors import HudError
-from hud.imageio import load_rgb, save_png
+from hud.imageio import check_output, load_rgb, save_png
 
 
 def test_exif_rotation_is_applied(tmp_path: Path) -> None:
@@ -46,3 +46,34 @@ def test_save_png_is_atomic_and_keeps_existing_file_on_error(tmp_path: Path) -> 
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".waveglass-")]
     save_png(out, np.zeros((2, 2, 3), np.uint8))
     assert Image.open(out).size == (2, 2)
+
+
+def test_check_output_refuses_what_cannot_become_a_png(tmp_path: Path) -> None:
+    (tmp_path / "file.txt").write_text("x")
+    cases = [
+        (tmp_path, "output path is a folder"),
+        (f"{tmp_path / 'new'}/", "output path is a folder"),
+        (tmp_path / "shot.jpg", "--screenshot must name a .png file"),
+        (tmp_path / "nodir" / "x.png", "output folder does not exist"),
+        (tmp_path / "file.txt" / "x.png", "output folder is not a folder"),
+    ]
+    for path, message in cases:
+        with pytest.raises(HudError, match=message):
+            check_output(path, "--screenshot")
+    assert check_output(tmp_path / "ok.PNG") == tmp_path / "ok.PNG"
+    with pytest.raises(HudError, match="output must name a .png file"):
+        save_png(tmp_path / "x.jpg", np.zeros((2, 2, 3), np.uint8))
+    assert not (tmp_path / "x.jpg").exists()
+
+
+def test_decompression_bombs_get_the_side_limit_message(tmp_path: Path) -> None:
+    """Pillow refuses these before giving their size; any of them is over the side limit
+    (its bomb threshold, 89 Mpx, is more than 8192²)."""
+    import warnings
+
+    for width, height in [(20000, 10000), (10000, 10000)]:  # Pillow: error, warning
+        Image.new("1", (width, height)).save(tmp_path / "big.png")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no DecompressionBombWarning escapes either
+            with pytest.raises(HudError, match="too many pixels; the largest side allowed is 8192"):
+                load_rgb(tmp_path / "big.png")

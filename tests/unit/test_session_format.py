@@ -18,10 +18,14 @@ from hud.session import (
     FrameRecord,
     SessionReader,
     SessionWriter,
+    decode_frame,
+    encode_frame,
     event_mismatches,
     event_to_dict,
     face_gaze,
+    pack_payload,
     rerun_events,
+    unpack_payload,
 )
 from hud.trackers.results import FaceResult, HandResult, MarkerResult
 
@@ -256,3 +260,30 @@ def test_not_a_session_or_cut_before_the_header(tmp_path: Path) -> None:
     assert data.startswith(MAGIC)
     with pytest.raises(HudError, match="session not found"):
         SessionReader(tmp_path / "missing.wgs")
+
+
+def test_decode_frame_refuses_malformed_events_and_blobs() -> None:
+    good = json.loads(
+        json.dumps(event_to_dict(PinchStart(timestamp_ms=0, handedness="Right", x=0.5, y=0.5)))
+    )
+    frame = {"index": 0, "timestamp_ms": 0, "hands": [], "faces": [], "markers": [], "image": None}
+    assert decode_frame(pack_payload({**frame, "events": [good]})).events == (good,)
+    bad_events = [
+        [7],
+        "abc",
+        [{**good, "timestamp_ms": "soon"}],
+        [{**good, "timestamp_ms": 1.5}],
+        [{**good, "timestamp_ms": True}],
+        [{**good, "type": None}],
+        [{k: v for k, v in good.items() if k != "event"}],
+        [{**good, "handedness": 1}],
+    ]
+    for events in bad_events:
+        with pytest.raises(ValueError, match="event"):
+            decode_frame(pack_payload({**frame, "events": events}))
+    with pytest.raises(HudError, match="frame 3: cannot store event"):
+        encode_frame(FrameRecord(index=3, timestamp_ms=0, events=({**good, "timestamp_ms": "x"},)))
+    for blobs in (7, [["a"]], [[1, 2]], [["a", -1]], [["a", "8"]]):
+        text = json.dumps({"blobs": blobs}).encode()
+        with pytest.raises(ValueError, match="blobs"):
+            unpack_payload(struct.pack("<I", len(text)) + text)
