@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from pathlib import Path
 
+from hud.errors import HudError
 from hud.profiles import DisplayProfile, ProfileRegistry
 from hud.scene import Scene
 
@@ -34,6 +36,12 @@ def resolve_profile(reg: ProfileRegistry, name: str, scene: Scene | None = None)
         loaded = reg.add_file(path)
         return loaded[0]
     return reg.get(name)
+
+
+def check_marker_size(marker_size: float | None) -> None:
+    """``--marker-size``, when given, must be a finite positive length (metres)."""
+    if marker_size is not None and not (math.isfinite(marker_size) and marker_size > 0):
+        raise HudError(f"--marker-size must be a positive length in metres, got {marker_size}")
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:

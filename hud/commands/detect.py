@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,27 +96,17 @@ def classify_hand_pose(hand: HandResult) -> tuple[str, float]:
 
 
 def _intrinsics(args: argparse.Namespace, width: int, height: int) -> CameraIntrinsics | None:
-    from hud.trackers.markers import CameraIntrinsics
+    from hud.commands.common import check_marker_size
+    from hud.sources import camera_intrinsics
 
     if args.marker_size is None:
         if args.hfov is not None or args.calibration is not None:
             raise HudError("--hfov and --calibration are for marker poses: add --marker-size")
         return None
-    if not (math.isfinite(args.marker_size) and args.marker_size > 0):
-        raise HudError(f"--marker-size must be a positive length in metres, got {args.marker_size}")
-    if args.calibration is not None:
-        if args.hfov is not None:
-            raise HudError("give either --calibration or --hfov, not both")
-        calib = CameraIntrinsics.from_file(args.calibration)
-        if abs(calib.width / calib.height - width / height) > 0.01 * (width / height):
-            raise HudError(
-                f"calibration is for {calib.width}×{calib.height} images, but this image is "
-                f"{width}×{height} (a different shape: cropped?)"
-            )
-        return calib.scaled_to(width, height)
-    if args.hfov is None:
+    check_marker_size(args.marker_size)
+    if args.hfov is None and args.calibration is None:
         raise HudError("--marker-size needs the camera: add --hfov DEG or --calibration FILE")
-    return CameraIntrinsics.from_hfov(width, height, args.hfov)
+    return camera_intrinsics(width, height, calibration=args.calibration, hfov_deg=args.hfov)
 
 
 def _round_rows(rows: Any, digits: int) -> list[list[float]]:

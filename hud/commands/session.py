@@ -97,7 +97,7 @@ def register(sub: Any) -> None:
 
 def _check_record_args(args: argparse.Namespace) -> Path:
     """The output path, once it and the options are fine; nothing has been opened yet."""
-    from hud.commands.common import same_file
+    from hud.commands.common import check_marker_size, same_file
     from hud.session import check_new_session_path
 
     out = Path(args.out)
@@ -111,8 +111,7 @@ def _check_record_args(args: argparse.Namespace) -> Path:
         raise HudError(f"--max-hands must be at least 1, got {args.max_hands}")
     if not 1 <= args.jpeg_quality <= 100:
         raise HudError(f"--jpeg-quality must be 1 to 100, got {args.jpeg_quality}")
-    if args.marker_size is not None and not args.marker_size > 0:
-        raise HudError(f"--marker-size must be positive, got {args.marker_size}")
+    check_marker_size(args.marker_size)
     return out
 
 
