@@ -16,6 +16,8 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw
 
 from hud.text import font
+from hud.trackers.gaze_geometry import LEFT_EYE, RIGHT_EYE
+from hud.trackers.results import FACE_LANDMARK_COUNT
 
 #: MediaPipe's 21-point hand skeleton.
 HAND_CONNECTIONS: tuple[tuple[int, int], ...] = (
@@ -26,9 +28,7 @@ HAND_CONNECTIONS: tuple[tuple[int, int], ...] = (
     (13, 17), (0, 17), (17, 18), (18, 19), (19, 20),
 )  # fmt: skip
 FINGER_COLOURS = ((255, 210, 60), (80, 220, 120), (60, 180, 255), (190, 120, 255), (255, 120, 160))
-IRIS_CENTRES = (468, 473)
-EYE_OUTER = (33, 263)
-EYE_INNER = (133, 362)
+IRIS_CENTRES = (RIGHT_EYE.iris, LEFT_EYE.iris)
 
 
 def _finger(i: int, j: int) -> int:
@@ -61,7 +61,7 @@ def draw_detections(rgb: npt.NDArray[np.uint8], result: dict[str, Any]) -> npt.N
 
     for face in result.get("faces", []):
         lm = face["landmarks"]
-        if len(lm) < 478:
+        if len(lm) < FACE_LANDMARK_COUNT:
             continue
         for k in range(468):
             x, y = px(lm[k])
@@ -76,7 +76,7 @@ def draw_detections(rgb: npt.NDArray[np.uint8], result: dict[str, Any]) -> npt.N
         # Gaze arrow from between the eyes, along the reported yaw/pitch.
         ex = (px(lm[IRIS_CENTRES[0]])[0] + px(lm[IRIS_CENTRES[1]])[0]) / 2
         ey = (px(lm[IRIS_CENTRES[0]])[1] + px(lm[IRIS_CENTRES[1]])[1]) / 2
-        eye_span = math.dist(px(lm[EYE_OUTER[0]]), px(lm[EYE_OUTER[1]]))
+        eye_span = math.dist(px(lm[RIGHT_EYE.outer]), px(lm[LEFT_EYE.outer]))
         yaw = math.radians(face["gaze"]["yaw_deg"])
         pitch = math.radians(face["gaze"]["pitch_deg"])
         length = eye_span * 1.2

@@ -51,8 +51,6 @@ def _create(kind: str) -> Any:
         "kcf": "TrackerKCF_create",
         "mil": "TrackerMIL_create",
     }
-    if kind not in makers:
-        raise HudError(f"unknown region tracker {kind!r}; valid: {', '.join(TRACKER_KINDS)}")
     maker = getattr(cv2, makers[kind], None)
     if maker is None:  # pragma: no cover - opencv-contrib 4.11 has all three
         raise HudError(f"this OpenCV build has no {kind.upper()} tracker (needs opencv-contrib)")
