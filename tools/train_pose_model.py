@@ -690,14 +690,14 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(args.seed)
     started = time.perf_counter()
     x, y = make_dataset(rng, args.per_class)
-    xt, yt = make_dataset(rng, max(args.per_class // 8, 1))
     print(f"{len(x)} synthetic and {len(hands)} real hands", flush=True)
-    if args.cross_validate:
+    if args.cross_validate:  # it draws from its own generator (seed + 1)
         report = cross_validate(args, (x, y), hands, labels)
         print(json.dumps(report, indent=2))
         if args.report:
             args.report.write_text(json.dumps(report, indent=2) + "\n")
         return 0
+    xt, yt = make_dataset(rng, max(args.per_class // 8, 1))  # a synthetic test set
     xr, yr = real_dataset(hands, labels, rng, args.real_copies, args.real_jitter)
     model = fit(
         np.concatenate([x, xr]),
