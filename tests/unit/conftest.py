@@ -14,6 +14,7 @@ from gestures.evaluate import read_kinivi_keypoints
 
 ROOT = Path(__file__).resolve().parents[2]
 LANDMARKS = ROOT / "tests" / "data" / "landmarks"
+IMAGES = ROOT / "tests" / "data" / "images"
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +39,10 @@ def kinivi_hands() -> tuple[list[int], np.ndarray]:
 def mediapipe_hands() -> list[dict]:
     """MediaPipe's own expected hand landmarks, with their gesture labels."""
     return json.loads((LANDMARKS / "mediapipe_expected_hand_landmarks.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def expected_face() -> np.ndarray:
+    """MediaPipe's expected 478 face landmarks (normalised x, y, z) for business-person.jpg."""
+    data = json.loads((IMAGES / "business-person_expected_face_landmarks.json").read_text())
+    return np.asarray(data["landmarks"], dtype=np.float64)

@@ -20,25 +20,17 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from cli_helpers import expect_error
 from PIL import Image
 
 import hud.commands.detect
 import hud.session
-from hud.cli import main
 from hud.errors import HudError
 from hud.session import MAGIC, FrameRecord, SessionWriter, pack_payload
 
 ROOT = Path(__file__).resolve().parents[2]
 VIDEO = ROOT / "tests" / "data" / "video" / "hand_landmarker__test_video.mp4"
 OLD = b"the user's old file, which must survive"
-
-
-def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
-    capsys.readouterr()
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("hud: error: ") and "\n" not in err, err  # one line, no traceback
-    return err
 
 
 def _keep(path: Path, data: bytes = OLD) -> Path:
@@ -91,10 +83,10 @@ def test_record_refuses_to_write_over_its_video(
     shutil.copy(VIDEO, video)
     before = video.read_bytes()
     argv = ["record", "--video", str(video), "--max-frames", "2", "--force", "--out"]
-    err = _error(capsys, [*argv, str(video)])
+    err = expect_error(capsys, [*argv, str(video)])
     assert "--video and --out are the same file" in err
     os.link(video, tmp_path / "link.wgs")  # a hard link is the same file too
-    err = _error(capsys, [*argv, str(tmp_path / "link.wgs")])
+    err = expect_error(capsys, [*argv, str(tmp_path / "link.wgs")])
     assert "--video and --out are the same file" in err
     assert video.read_bytes() == before
 
@@ -106,7 +98,7 @@ def test_record_refuses_a_hard_link_to_its_session(
     before = source.read_bytes()
     os.link(source, tmp_path / "link.wgs")
     argv = ["record", "--session", str(source), "--force", "--out", str(tmp_path / "link.wgs")]
-    err = _error(capsys, argv)
+    err = expect_error(capsys, argv)
     assert "--session and --out are the same file" in err
     assert source.read_bytes() == before
 
@@ -120,7 +112,7 @@ def test_record_refuses_to_write_over_one_of_its_images(
         Image.new("RGB", (16, 12), (i, i, i)).save(folder / f"f{i}.png")
     before = (folder / "f1.png").read_bytes()
     argv = ["record", "--images", str(folder), "--force", "--out", str(folder / "f1.png")]
-    err = _error(capsys, argv)
+    err = expect_error(capsys, argv)
     assert "is one of the --images" in err
     assert (folder / "f1.png").read_bytes() == before
 
@@ -138,7 +130,7 @@ def test_a_bad_later_image_leaves_the_old_session(
     else:
         (folder / "f2.png").write_bytes(b"not an image")
     old = _keep(tmp_path / "old.wgs")
-    err = _error(capsys, ["record", "--images", str(folder), "--out", str(old), "--force"])
+    err = expect_error(capsys, ["record", "--images", str(folder), "--out", str(old), "--force"])
     expected = "every frame must have the same size" if bad == "size" else "cannot read image"
     assert expected in err and "f2.png" in err
     assert old.read_bytes() == OLD
@@ -152,7 +144,7 @@ def test_a_damaged_source_session_leaves_the_old_session(
     data[-60] ^= 0xFF  # inside the last frame: the first frames read fine
     source.write_bytes(bytes(data))
     old = _keep(tmp_path / "old.wgs")
-    err = _error(capsys, ["record", "--session", str(source), "--out", str(old), "--force"])
+    err = expect_error(capsys, ["record", "--session", str(source), "--out", str(old), "--force"])
     assert "corrupt session at byte offset" in err
     assert old.read_bytes() == OLD
 
@@ -163,11 +155,11 @@ def test_record_and_the_writer_check_the_output_path_in_one_place(
     folder = tmp_path / "a-folder"
     folder.mkdir()
     argv = ["record", "--video", str(VIDEO), "--out"]
-    err = _error(capsys, [*argv, str(folder)])
+    err = expect_error(capsys, [*argv, str(folder)])
     with pytest.raises(HudError) as raised:
         SessionWriter(folder, {})
     assert err == f"hud: error: {raised.value}"
-    err = _error(capsys, [*argv, str(tmp_path / "nodir" / "s.wgs")])
+    err = expect_error(capsys, [*argv, str(tmp_path / "nodir" / "s.wgs")])
     with pytest.raises(HudError) as raised:
         SessionWriter(tmp_path / "nodir" / "s.wgs", {})
     assert err == f"hud: error: {raised.value}"
@@ -176,7 +168,9 @@ def test_record_and_the_writer_check_the_output_path_in_one_place(
         raise HudError(f"checked {Path(path).name} force={force}")
 
     monkeypatch.setattr(hud.session, "check_new_session_path", refuse)
-    assert _error(capsys, [*argv, str(tmp_path / "x.wgs")]).endswith("checked x.wgs force=False")
+    assert expect_error(capsys, [*argv, str(tmp_path / "x.wgs")]).endswith(
+        "checked x.wgs force=False"
+    )
     with pytest.raises(HudError, match="checked y.wgs force=True"):
         SessionWriter(tmp_path / "y.wgs", {}, force=True)
 
@@ -262,7 +256,7 @@ def test_replay_of_malformed_frames_names_the_offset(
 ) -> None:
     path = _raw_session(tmp_path / "bad.wgs", [_frame(0), _frame(1, **changes), _frame(2)])
     before = path.read_bytes()
-    err = _error(capsys, ["replay", str(path), *mode])
+    err = expect_error(capsys, ["replay", str(path), *mode])
     assert "corrupt session at byte offset" in err and message in err
     assert path.read_bytes() == before
 
@@ -298,15 +292,15 @@ def test_render_checks_every_output_before_writing_any(
     scene = _scene(tmp_path)
     keep = _keep(tmp_path / "keep.png")
     base = ["render", str(scene), "--out", str(keep)]
-    err = _error(capsys, [*base, "--display-out", str(tmp_path / "nodir" / "d.png")])
+    err = expect_error(capsys, [*base, "--display-out", str(tmp_path / "nodir" / "d.png")])
     assert "output folder does not exist" in err and keep.read_bytes() == OLD
-    err = _error(capsys, [*base, "--display-out", str(tmp_path / "d.jpg")])
+    err = expect_error(capsys, [*base, "--display-out", str(tmp_path / "d.jpg")])
     assert "--display-out must name a .png file" in err and keep.read_bytes() == OLD
-    err = _error(capsys, [*base, "--display-out", str(keep)])
+    err = expect_error(capsys, [*base, "--display-out", str(keep)])
     assert "--out and --display-out are the same file" in err
-    err = _error(capsys, [*base, "--display-out", str(tmp_path)])
+    err = expect_error(capsys, [*base, "--display-out", str(tmp_path)])
     assert "output path is a folder" in err
-    err = _error(capsys, ["render", str(scene), "--out", str(tmp_path / "o.png") + "/"])
+    err = expect_error(capsys, ["render", str(scene), "--out", str(tmp_path / "o.png") + "/"])
     assert "output path is a folder" in err
     assert keep.read_bytes() == OLD
 
@@ -317,7 +311,7 @@ def test_render_refuses_to_write_over_its_world_image(
     Image.new("RGB", (40, 30), (200, 100, 0)).save(tmp_path / "w.png")
     before = (tmp_path / "w.png").read_bytes()
     scene = _scene(tmp_path, world="w.png")
-    err = _error(capsys, ["render", str(scene), "--out", str(tmp_path / "w.png")])
+    err = expect_error(capsys, ["render", str(scene), "--out", str(tmp_path / "w.png")])
     assert "is the scene's world image" in err
     assert (tmp_path / "w.png").read_bytes() == before
 
@@ -333,9 +327,9 @@ def test_show_checks_the_screenshot_before_opening_a_window(
     monkeypatch.setattr(hud.render.window, "show", no_window)
     scene = _scene(tmp_path)
     base = ["show", str(scene), "--max-frames", "1", "--screenshot"]
-    err = _error(capsys, [*base, str(tmp_path / "nodir" / "x.png")])
+    err = expect_error(capsys, [*base, str(tmp_path / "nodir" / "x.png")])
     assert "output folder does not exist" in err
-    err = _error(capsys, [*base, str(_keep(tmp_path / "shot.jpg"))])
+    err = expect_error(capsys, [*base, str(_keep(tmp_path / "shot.jpg"))])
     assert "--screenshot must name a .png file" in err
     assert (tmp_path / "shot.jpg").read_bytes() == OLD
 
@@ -351,9 +345,11 @@ def test_detect_checks_draw_before_tracking(
     Image.new("RGB", (40, 30)).save(image)
     before = image.read_bytes()
     base = ["detect", str(image), "--draw"]
-    assert "output folder does not exist" in _error(capsys, [*base, str(tmp_path / "no" / "x.png")])
-    assert "--draw must name a .png file" in _error(capsys, [*base, str(tmp_path / "x.jpg")])
-    assert "is the input image" in _error(capsys, [*base, str(image)])
+    assert "output folder does not exist" in expect_error(
+        capsys, [*base, str(tmp_path / "no" / "x.png")]
+    )
+    assert "--draw must name a .png file" in expect_error(capsys, [*base, str(tmp_path / "x.jpg")])
+    assert "is the input image" in expect_error(capsys, [*base, str(image)])
     assert image.read_bytes() == before
 
 
@@ -367,10 +363,10 @@ def test_huge_image_is_one_line_without_a_warning(
     huge = _png_header(tmp_path / "huge.png", width, height)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        err = _error(capsys, ["detect", str(huge)])
+        err = expect_error(capsys, ["detect", str(huge)])
         assert "the largest side allowed is 8192" in err
         _png_header(tmp_path / "w.png", width, height)
-        err = _error(
+        err = expect_error(
             capsys, ["render", str(_scene(tmp_path, "w.png")), "--out", str(tmp_path / "o.png")]
         )
         assert "the largest side allowed is 8192" in err

@@ -7,7 +7,6 @@ ordinary unit tests.
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import zipfile
@@ -48,12 +47,6 @@ def thumbs_up() -> np.ndarray:
 @pytest.fixture(scope="module")
 def face_photo() -> np.ndarray:
     return load_rgb("business-person.jpg")
-
-
-@pytest.fixture(scope="module")
-def expected_face() -> np.ndarray:
-    data = json.loads((IMAGES / "business-person_expected_face_landmarks.json").read_text())
-    return np.asarray(data["landmarks"], dtype=np.float64)
 
 
 @pytest.fixture(scope="module")

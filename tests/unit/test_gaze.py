@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -33,9 +32,8 @@ PHOTO_SIZE = (958, 1358)  # business-person.jpg, (width, height)
 
 
 @pytest.fixture(scope="module")
-def face() -> np.ndarray:
-    data = json.loads((IMAGES / "business-person_expected_face_landmarks.json").read_text())
-    return np.asarray(data["landmarks"], dtype=np.float64)
+def face(expected_face: np.ndarray) -> np.ndarray:
+    return expected_face
 
 
 # ------------------------------------------------------------------------ estimator

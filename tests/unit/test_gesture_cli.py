@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_helpers import expect_error
 
 from hud.cli import main
 
@@ -19,13 +20,6 @@ TRACK_LABELS = "0=none,1=circle_cw,2=circle_ccw,3=move"
 def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict:
     assert main(argv) == 0
     return json.loads(capsys.readouterr().out)
-
-
-def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("hud: error: ") and "\n" not in err  # one line, no traceback
-    return err
 
 
 def test_eval_poses_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,7 +58,7 @@ def test_unknown_class_id_names_the_row(capsys: pytest.CaptureFixture[str], tmp_
     rows.append("7" + rows[0][1:])
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join(rows) + "\n")
-    err = _error(capsys, ["eval-poses", str(bad), "--labels", POSE_LABELS, "--json"])
+    err = expect_error(capsys, ["eval-poses", str(bad), "--labels", POSE_LABELS, "--json"])
     assert "row 4" in err and "7" in err
 
 
@@ -81,16 +75,18 @@ def test_malformed_csv_is_one_line_error(
 ) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text(content)
-    assert message in _error(capsys, ["eval-poses", str(bad)])
-    assert message in _error(capsys, ["eval-tracks", str(bad)]) or message == "not numeric"
+    assert message in expect_error(capsys, ["eval-poses", str(bad)])
+    assert message in expect_error(capsys, ["eval-tracks", str(bad)]) or message == "not numeric"
 
 
 def test_missing_file_and_bad_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert "no such file" in _error(capsys, ["eval-poses", str(tmp_path / "nope.csv")])
-    assert "no such file" in _error(capsys, ["eval-tracks", str(tmp_path / "nope.csv")])
+    assert "no such file" in expect_error(capsys, ["eval-poses", str(tmp_path / "nope.csv")])
+    assert "no such file" in expect_error(capsys, ["eval-tracks", str(tmp_path / "nope.csv")])
     for labels in ("0:open_palm", "0=banana", "0=fist,0=point", "a=fist", ""):
-        assert "--labels" in _error(capsys, ["eval-poses", str(KEYPOINTS), "--labels", labels])
-    assert "circle" in _error(capsys, ["eval-tracks", str(HISTORY), "--labels", "0=fist"])
-    assert "--image-size" in _error(
+        assert "--labels" in expect_error(
+            capsys, ["eval-poses", str(KEYPOINTS), "--labels", labels]
+        )
+    assert "circle" in expect_error(capsys, ["eval-tracks", str(HISTORY), "--labels", "0=fist"])
+    assert "--image-size" in expect_error(
         capsys, ["eval-tracks", str(HISTORY), "--image-size", "960by540"]
     )

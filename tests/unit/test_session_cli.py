@@ -15,6 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from cli_helpers import expect_error
 
 from hud.cli import main
 from hud.session import FrameRecord, SessionReader, SessionWriter
@@ -40,14 +41,6 @@ def _replay(capsys: pytest.CaptureFixture[str], *args: str, code: int = 0) -> tu
     assert main(["replay", *args]) == code
     captured = capsys.readouterr()
     return captured.out, captured.err
-
-
-def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
-    capsys.readouterr()
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("hud: error: ") and "\n" not in err  # one line, no traceback
-    return err
 
 
 def test_record_stores_every_frame_with_one_hand(recorded: Path) -> None:
@@ -167,24 +160,28 @@ def test_record_input_errors_leave_files_alone(
     recorded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out.wgs"
-    err = _error(capsys, ["record", "--video", str(tmp_path / "missing.mp4"), "--out", str(out)])
+    err = expect_error(
+        capsys, ["record", "--video", str(tmp_path / "missing.mp4"), "--out", str(out)]
+    )
     assert "video not found" in err and not out.exists()
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(b"\0" * 2000)
-    err = _error(capsys, ["record", "--video", str(junk), "--out", str(out)])
+    err = expect_error(capsys, ["record", "--video", str(junk), "--out", str(out)])
     assert "cannot read video" in err and not out.exists()
     mine = tmp_path / "mine.wgs"
     shutil.copy(recorded, mine)
     before = _digest(mine)
-    err = _error(capsys, ["record", "--video", str(VIDEO), "--out", str(mine), "--max-frames", "2"])
+    err = expect_error(
+        capsys, ["record", "--video", str(VIDEO), "--out", str(mine), "--max-frames", "2"]
+    )
     assert "exists; pass --force" in err and _digest(mine) == before
-    err = _error(
+    err = expect_error(
         capsys, ["record", "--video", str(junk), "--out", str(mine), "--force"]
     )  # a bad input with --force still leaves the old file
     assert _digest(mine) == before
-    err = _error(capsys, ["record", "--camera", "9", "--out", str(out)])
+    err = expect_error(capsys, ["record", "--camera", "9", "--out", str(out)])
     assert "cannot open camera 9" in err and not out.exists()
-    err = _error(
+    err = expect_error(
         capsys, ["record", "--video", str(VIDEO), "--out", str(out), "--markers", "DICT_9X9"]
     )
     assert "unknown marker dictionary" in err and not out.exists()
@@ -194,20 +191,20 @@ def test_replay_errors_name_what_is_wrong(
     recorded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = recorded.read_bytes()
-    err = _error(capsys, ["replay", str(VIDEO)])
+    err = expect_error(capsys, ["replay", str(VIDEO)])
     assert "not a Waveglass session" in err
-    err = _error(capsys, ["replay", str(tmp_path / "missing.wgs")])
+    err = expect_error(capsys, ["replay", str(tmp_path / "missing.wgs")])
     assert "session not found" in err
     short = tmp_path / "short.wgs"
     short.write_bytes(data[:30])
-    err = _error(capsys, ["replay", str(short)])
+    err = expect_error(capsys, ["replay", str(short)])
     assert "truncated session" in err
     corrupt = tmp_path / "corrupt.wgs"
     damaged = bytearray(data)
     damaged[len(data) // 2] ^= 0xFF
     corrupt.write_bytes(damaged)
     before = _digest(corrupt)
-    err = _error(capsys, ["replay", str(corrupt)])
+    err = expect_error(capsys, ["replay", str(corrupt)])
     assert "corrupt session at byte offset" in err
     assert _digest(corrupt) == before
     cut = tmp_path / "cut.wgs"
