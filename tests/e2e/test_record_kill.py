@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hud_process import run_hud
 
 from hud.errors import HudError
 from hud.session import SessionReader
@@ -65,13 +66,7 @@ def test_sigkill_mid_recording_leaves_a_replayable_session(tmp_path: Path) -> No
     assert [f.timestamp_ms for f in frames] == [40 * i for i in range(len(frames))]
     assert not reader.complete and len(reader.notes) == 1
 
-    result = subprocess.run(
-        [sys.executable, "-m", "hud", "replay", str(path), "--verify", "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_hud("replay", str(path), "--verify", "--json", cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "hud: note:" in result.stderr
     summary = json.loads(result.stdout.splitlines()[-1])["summary"]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from hud_process import run_hud
 from PIL import Image
 
 
@@ -29,39 +30,18 @@ def test_window_backend_matches_headless(tmp_path: Path, xvfb: str) -> None:
         ),
         encoding="utf-8",
     )
-    env = {**os.environ, "DISPLAY": xvfb}
-    shown = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hud",
-            "show",
-            str(tmp_path / "s.json"),
-            "--max-frames",
-            "3",
-            "--screenshot",
-            str(tmp_path / "win.png"),
-        ],
-        capture_output=True,
-        text=True,
+    env = {"DISPLAY": xvfb}
+    shown = run_hud(
+        "show",
+        str(tmp_path / "s.json"),
+        "--max-frames",
+        "3",
+        "--screenshot",
+        str(tmp_path / "win.png"),
         env=env,
-        timeout=120,
     )
     assert shown.returncode == 0, shown.stderr
-    headless = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hud",
-            "render",
-            str(tmp_path / "s.json"),
-            "--out",
-            str(tmp_path / "head.png"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    headless = run_hud("render", str(tmp_path / "s.json"), "--out", str(tmp_path / "head.png"))
     assert headless.returncode == 0, headless.stderr
     win = np.asarray(Image.open(tmp_path / "win.png")).astype(int)
     head = np.asarray(Image.open(tmp_path / "head.png")).astype(int)
@@ -72,13 +52,12 @@ def test_window_backend_matches_headless(tmp_path: Path, xvfb: str) -> None:
 
 def test_window_without_display_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "s.json").write_text(json.dumps({"version": 1, "profile": "orion", "world": {}}))
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    r = subprocess.run(
-        [sys.executable, "-m", "hud", "show", str(tmp_path / "s.json"), "--max-frames", "1"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
+    r = run_hud(
+        "show",
+        str(tmp_path / "s.json"),
+        "--max-frames",
+        "1",
+        without=("DISPLAY", "WAYLAND_DISPLAY"),
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr and "DISPLAY" in r.stderr
 
@@ -101,26 +80,18 @@ def test_live_world_from_a_video(tmp_path: Path, xvfb: str) -> None:
         ),
         encoding="utf-8",
     )
-    env = {**os.environ, "DISPLAY": xvfb}
-    shown = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hud",
-            "show",
-            str(tmp_path / "s.json"),
-            "--video",
-            str(video),
-            "--step-frames",
-            "--max-frames",
-            "5",
-            "--screenshot",
-            str(tmp_path / "win.png"),
-        ],
-        capture_output=True,
-        text=True,
+    env = {"DISPLAY": xvfb}
+    shown = run_hud(
+        "show",
+        str(tmp_path / "s.json"),
+        "--video",
+        str(video),
+        "--step-frames",
+        "--max-frames",
+        "5",
+        "--screenshot",
+        str(tmp_path / "win.png"),
         env=env,
-        timeout=120,
     )
     assert shown.returncode == 0, shown.stderr
     capture = cv2.VideoCapture(str(video))
@@ -141,20 +112,7 @@ def test_live_world_from_a_video(tmp_path: Path, xvfb: str) -> None:
         ),
         encoding="utf-8",
     )
-    head = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hud",
-            "render",
-            str(tmp_path / "h.json"),
-            "--out",
-            str(tmp_path / "head.png"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    head = run_hud("render", str(tmp_path / "h.json"), "--out", str(tmp_path / "head.png"))
     assert head.returncode == 0, head.stderr
     win = np.asarray(Image.open(tmp_path / "win.png")).astype(int)
     ref = np.asarray(Image.open(tmp_path / "head.png")).astype(int)
@@ -164,20 +122,7 @@ def test_live_world_from_a_video(tmp_path: Path, xvfb: str) -> None:
 
 def test_show_with_a_missing_video_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "s.json").write_text(json.dumps({"version": 1, "profile": "orion", "world": {}}))
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hud",
-            "show",
-            str(tmp_path / "s.json"),
-            "--video",
-            str(tmp_path / "no.mp4"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    r = run_hud("show", str(tmp_path / "s.json"), "--video", str(tmp_path / "no.mp4"))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "no.mp4" in r.stderr
 
 
