@@ -155,7 +155,7 @@ class Compositor:
             self._world_light(world_key, world_vao)
             fbo.use()
             self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
-        if rect is not None and self._light_tex is not None:
+        if rect is not None and self._light_tex is not None:  # baked above
             self._light_tex.use(location=1)
             set_uniform(fov_prog, "u_origin", (rect[0], rect[1]))
             set_uniform(fov_prog, "u_rect", rect)
@@ -261,7 +261,7 @@ class Compositor:
         return found
 
     def _variant(
-        self, flags: int, linear: bool, world_tonemap: bool = True
+        self, flags: int, linear: bool, world_tonemap: bool
     ) -> tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.VertexArray]:
         """The compose programs for one effect set (compiled on first use, then cached)."""
         key = (flags, linear, world_tonemap)

@@ -29,6 +29,12 @@ BACKENDS = ("headless", "window")
 DEBIAN_GL_PACKAGES = "libegl1 libgl1 libgl1-mesa-dri libegl-mesa0"
 
 
+def _first_line(exc: BaseException) -> str:
+    """A driver error's first line (they can be long), or its type when it has no text."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _install_hint() -> str:
     system = platform.system()
     if system == "Linux":
@@ -122,9 +128,8 @@ def _create_headless() -> RenderContext:
     except (TypeError, AttributeError):
         raise  # a programming error, not a missing driver
     except Exception as exc:  # driver errors come as many types; all mean "no GL here"
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise GLUnavailableError(
-            f"no OpenGL 3.3 context available ({detail}); {_install_hint()}"
+            f"no OpenGL 3.3 context available ({_first_line(exc)}); {_install_hint()}"
         ) from None
     return RenderContext(ctx=ctx, backend="headless")
 
@@ -163,8 +168,7 @@ def _create_window(size: tuple[int, int], title: str, visible: bool) -> RenderCo
         )
         ctx = moderngl.create_context(require=330)
     except Exception as exc:
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise GLUnavailableError(
-            f"cannot open an OpenGL 3.3 window ({detail}); {_install_hint()}"
+            f"cannot open an OpenGL 3.3 window ({_first_line(exc)}); {_install_hint()}"
         ) from None
     return RenderContext(ctx=ctx, backend="window", window=window)

@@ -85,9 +85,8 @@ class DisplayRenderer:
         if dl.panels:
             data = np.array(
                 [
-                    [*p_rect, p.radius, p.border_width, *p.fill, *p.border]
+                    [p.x0, p.y0, p.x1, p.y1, p.radius, p.border_width, *p.fill, *p.border]
                     for p in dl.panels
-                    for p_rect in [(p.x0, p.y0, p.x1, p.y1)]
                 ],
                 dtype="f4",
             )

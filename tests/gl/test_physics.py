@@ -343,6 +343,7 @@ def test_world_light_cache_is_never_stale() -> None:
         ]
         assert all(np.array_equal(frames[0], f) for f in frames[1:])
         assert r.compositor.world_passes == 2  # direct, then once into the cache
+        assert r.compositor.streak_passes == 1  # streaks depend on the world image only
         changed = r.render_eye(scene, b, "right", fx).composite
         assert (
             changed[2, 2].mean() > frames[0][2, 2].mean() + 50
