@@ -43,11 +43,17 @@ Clock = Callable[[], float]
 
 @dataclass(frozen=True, eq=False)
 class Frame:
-    """One frame: its position in the source, its time in ms and its RGB pixels."""
+    """One frame: its position in the source, its time in ms and its RGB pixels.
+
+    ``jpeg`` is the frame as the source stored it, when that is a JPEG (a recorded
+    session): a new recording copies those bytes instead of encoding the pixels again,
+    which would lose a little more quality every generation.
+    """
 
     index: int
     timestamp_ms: int
     rgb: np.ndarray
+    jpeg: bytes | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -353,6 +359,7 @@ class SessionFrameSource(FrameSource):
         if not self._reader.header.get("video", True):
             raise HudError(f"{path}: this session was recorded without video frames")
         self._max_frames = max_frames
+        self._jpeg = self._reader.header.get("image_encoding") == "jpeg"
         fps = self._reader.header.get("fps")
         self.fps = float(fps) if isinstance(fps, (int, float)) and fps > 0 else None
         self.description = f"session {Path(path).name}"
@@ -364,7 +371,8 @@ class SessionFrameSource(FrameSource):
             rgb = frame.decode_image()
             if rgb is None:
                 raise HudError(f"frame {frame.index} of the session has no image")
-            yield Frame(index=frame.index, timestamp_ms=frame.timestamp_ms, rgb=rgb)
+            jpeg = frame.image if self._jpeg else None
+            yield Frame(index=frame.index, timestamp_ms=frame.timestamp_ms, rgb=rgb, jpeg=jpeg)
 
 
 def camera_intrinsics(

@@ -70,7 +70,11 @@ def register(sub: Any) -> None:
     rec.add_argument("--mirrored", action="store_true", help="frames are mirrored (selfie)")
     rec.add_argument("--no-video", action="store_true", help="store landmarks only, no frames")
     rec.add_argument(
-        "--jpeg-quality", type=int, default=90, metavar="Q", help="JPEG quality 1-100 (90)"
+        "--jpeg-quality",
+        type=int,
+        default=90,
+        metavar="Q",
+        help="JPEG quality 1-100 (90); frames from --session keep their stored JPEG",
     )
     rec.set_defaults(func=run_record)
 
@@ -280,7 +284,9 @@ class _Trackers:
             )
         events = self.recognizer.process(hand_frame(t, hands))
         image = None
-        if self.video:
+        if self.video and frame.jpeg is not None:
+            image = frame.jpeg  # already a JPEG (re-recording a session): no generation loss
+        elif self.video:
             bgr = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR)
             ok, jpeg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
             if not ok:  # pragma: no cover - OpenCV always encodes an 8-bit image

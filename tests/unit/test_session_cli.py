@@ -154,6 +154,9 @@ def test_record_from_images_and_from_a_session(recorded: Path, tmp_path: Path) -
     assert [f.timestamp_ms for f in frames] == [0, 40, 80]  # the recorded timestamps
     assert reader.header["faces"] is True and reader.header["markers"]["dictionary"] == "auto"
     assert all(f.faces == () and f.markers == () for f in frames)  # no face, no marker
+    # Re-recording copies the stored JPEGs: no second round of compression loss.
+    originals = SessionReader(recorded).read_all()[:3]
+    assert [f.image for f in frames] == [f.image for f in originals]
 
 
 def test_record_input_errors_leave_files_alone(
