@@ -171,9 +171,9 @@ def focal_length(options: HandRayOptions, aspect_ratio: float) -> float:
 
 def hand_point_m(hand: HandLandmarks, options: HandRayOptions) -> FloatArray | None:
     """The anchor point in camera-frame metres, or None for an unusable hand."""
-    size = hand.size
-    if not hand.is_valid or not size > 1e-9:
+    if not hand.is_usable:
         return None
+    size = hand.size
     xy = hand.xy
     point = xy[INDEX_MCP] if options.anchor == "index_mcp" else palm_centre(xy)
     f = focal_length(options, hand.aspect_ratio)

@@ -125,6 +125,12 @@ class HandLandmarks:
         """False when any x or y is NaN or infinite: such a hand is treated as absent."""
         return bool(np.isfinite(self.points[:, :2]).all())
 
+    @property
+    def is_usable(self) -> bool:
+        """Valid and not collapsed to a point (a palm size to measure by): what every
+        recogniser needs; anything else counts as a missing hand."""
+        return self.size > 1e-9  # NaN for an invalid hand, which compares False
+
 
 @dataclass(frozen=True)
 class HandFrame:

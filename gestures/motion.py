@@ -80,7 +80,7 @@ class _Track:
 
 def _usable(hand: HandLandmarks | None) -> tuple[np.ndarray, float] | None:
     """Isotropic landmarks and palm size, or None for a missing or broken hand."""
-    if hand is None or not hand.is_valid or not hand.size > 1e-9:
+    if hand is None or not hand.is_usable:
         return None
     return hand.xy, hand.size
 

@@ -20,8 +20,6 @@ import enum
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from gestures.clock import FrameClock
 from gestures.events import (
     AirTap,
@@ -109,9 +107,9 @@ class PinchRecognizer:
         """
         self.clock.advance(timestamp_ms)
         t = int(timestamp_ms)
-        ratio = pinch_distance(hand) if hand is not None and hand.is_valid else float("nan")
-        if hand is None or not np.isfinite(ratio):
+        if hand is None or not hand.is_usable:
             return self._lost(t)
+        ratio = pinch_distance(hand)
         self._handedness = hand.handedness
         self._last_seen_ms = t
         point = _pinch_point(hand)
