@@ -173,14 +173,15 @@ def run_script(app: MenuApp, out_dir: Path) -> list[str]:
         frame = renderer.render_eye(scene, world, "right", frozenset(EFFECTS))
         written.append(str(save_png(out_dir / f"{name}.png", frame.composite)))
 
-    clock = {"t": 0}
+    now = 0  # the scripted clock, ms
 
     def run_for(ms: int) -> int:
-        end = clock["t"] + ms
-        while clock["t"] < end:
-            clock["t"] += 33
-            app.update(clock["t"])
-        return clock["t"]
+        nonlocal now
+        end = now + ms
+        while now < end:
+            now += 33
+            app.update(now)
+        return now
 
     try:
         snap("0-menu", 0)

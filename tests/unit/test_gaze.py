@@ -132,7 +132,8 @@ def test_timestamps_going_backwards_are_refused() -> None:
 
 def test_real_photo_through_the_face_landmarker_looks_into_the_lens() -> None:
     """The woman in business-person.jpg looks into the lens (sanity bound, not accuracy)."""
-    cv2 = pytest.importorskip("cv2")
+    import cv2  # installed with mediapipe (opencv-contrib-python)
+
     from hud.trackers.mediapipe_adapter import FaceLandmarker
 
     rgb = cv2.cvtColor(cv2.imread(str(IMAGES / "business-person.jpg")), cv2.COLOR_BGR2RGB)
