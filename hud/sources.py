@@ -18,6 +18,7 @@ of view, through :class:`hud.trackers.markers.CameraIntrinsics`; see
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import math
 import re
@@ -182,19 +183,27 @@ def _camera_devices() -> list[str]:
     return sorted(glob.glob("/dev/video*"))
 
 
-def _probe_cameras(indices: tuple[int, ...]) -> list[int]:
-    """Indices among ``indices`` that open, with OpenCV's own warnings silenced."""
+@contextlib.contextmanager
+def _quiet_opencv() -> Iterator[None]:
+    """OpenCV's own log lines silenced (LOG_LEVEL_SILENT): a camera that does not open is
+    reported by our message, not by OpenCV's warnings."""
     previous = cv2.getLogLevel()
-    cv2.setLogLevel(0)  # LOG_LEVEL_SILENT: probing a missing camera is not news
-    opened = []
+    cv2.setLogLevel(0)
     try:
+        yield
+    finally:
+        cv2.setLogLevel(previous)
+
+
+def _probe_cameras(indices: tuple[int, ...]) -> list[int]:
+    """Indices among ``indices`` that open."""
+    opened = []
+    with _quiet_opencv():
         for index in indices:
             capture = cv2.VideoCapture(index)
             if capture.isOpened():
                 opened.append(index)
             capture.release()
-    finally:
-        cv2.setLogLevel(previous)
     return opened
 
 
@@ -229,13 +238,9 @@ class CameraSource(_CaptureSource):
         target: int | str = device
         if isinstance(device, str) and device.strip().isdigit():
             target = int(device)
-        previous = cv2.getLogLevel()
-        cv2.setLogLevel(0)
-        try:
+        with _quiet_opencv():
             capture = cv2.VideoCapture(target)
             opened = capture.isOpened()
-        finally:
-            cv2.setLogLevel(previous)
         if not opened:
             capture.release()
             raise camera_open_error(
