@@ -31,12 +31,13 @@ from gestures.selection import (
     Target,
 )
 from gestures.simulate import InputSimulator, SimulatorOptions
+from hud.anchors import ViewGeometry
 from hud.errors import HudError
-from hud.imageio import save_png, world_pixels
+from hud.io.images import save_png
 from hud.layout import layout_scene
-from hud.optics import EFFECTS, ViewGeometry
+from hud.optics import EFFECTS
 from hud.profiles import DisplayProfile, get_profile
-from hud.scene import Card, Scene, parse_scene
+from hud.scene import Card, Scene, parse_scene, world_pixels
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 CHOICES = (
@@ -162,7 +163,7 @@ def base_scene(profile: str) -> Scene:
 
 def run_script(app: MenuApp, out_dir: Path) -> list[str]:
     """Look at 'call', pinch; then rest the gaze on 'save' until dwell picks it."""
-    from hud.render.pipeline import HudRenderer
+    from hud.render.renderer import HudRenderer
 
     renderer = HudRenderer(app.profile, app.size)
     world = world_pixels(app.base)

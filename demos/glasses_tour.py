@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from hud.errors import HudError
-from hud.imageio import encode_display, save_png
+from hud.io.images import save_png
 from hud.optics import EFFECTS
 from hud.profiles import get_profile
-from hud.render.pipeline import render_scene
+from hud.render.frames import encode_display
+from hud.render.renderer import render_scene
 from hud.scene import load_scene
 
 ASSETS = Path(__file__).resolve().parent / "assets"

@@ -6,7 +6,7 @@ Three stages, each usable alone:
    :class:`GazeSample`. The geometry (head axes from the mesh, eye-in-head rotation from
    the iris offset between the eye corners, the eye rotation applied in the head frame
    so that turning the head while looking at one spot keeps the gaze) lives in
-   :mod:`hud.trackers.gaze_geometry` and is reused, not repeated, here. What this layer
+   :mod:`gestures.gaze_geometry` and is reused, not repeated, here. What this layer
    adds is what a stream needs: frame timestamps that must not run backwards, a sample
    that says *why* it is invalid (no face, NaN landmarks, degenerate eyes, implausible
    angles) instead of raising mid-stream, and the calibration applied per sample.
@@ -23,7 +23,7 @@ Three stages, each usable alone:
    thresholds as frozen options.
 
 Angles are degrees, yaw positive to the right and pitch positive upwards. Raw angles
-are in the face camera's terms (:mod:`hud.trackers.gaze_geometry`); calibrated ones in
+are in the face camera's terms (:mod:`gestures.gaze_geometry`); calibrated ones in
 the display's, whatever sign convention the calibration targets use.
 """
 
@@ -37,11 +37,11 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gestures import gaze_geometry as gz
 from gestures.clock import FrameClock
 from gestures.errors import GestureError
 from gestures.gaze_sample import GazeSample, angular_distance_deg
 from gestures.landmarks import FloatArray
-from hud.trackers import gaze_geometry as gz
 from hud.trackers.results import FACE_LANDMARK_COUNT, FaceResult
 
 

@@ -4,5 +4,5 @@
 - :mod:`hud.render.display`: draws a :class:`hud.layout.DisplayList` into the display's
   framebuffer (the light the microdisplay emits).
 - :mod:`hud.render.compositor`: the optics, world + display -> what the eye sees.
-- :mod:`hud.render.pipeline`: scene in, frames (numpy arrays) out.
+- :mod:`hud.render.renderer`: scene in, frames (numpy arrays) out.
 """

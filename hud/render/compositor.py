@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hud.errors import HudError
-from hud.optics import EFFECT_BITS, STREAK_LENGTH, STREAK_THRESHOLD, TONEMAP_KNEE
+from hud.optics import STREAK_LENGTH, STREAK_THRESHOLD, TONEMAP_KNEE
 from hud.render.programs import (
     GL_FRAMEBUFFER_SRGB,
     GL_SRGB8,
@@ -25,6 +25,7 @@ from hud.render.programs import (
     ProgramCache,
     set_uniform,
 )
+from hud.render.uniforms import EFFECT_BITS
 
 STREAK_TAPS = 12
 STREAK_DOWNSCALE = 4

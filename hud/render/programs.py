@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import moderngl
 
 from hud.errors import HudError
-from hud.shader_source import ShaderLibrary
+from hud.render.shaders import ShaderLibrary
 
 # OpenGL enums moderngl has no names for. sRGB formats decode on fetch and encode on write,
 # exactly (IEC 61966-2-1), so the shaders work in linear light at no cost.

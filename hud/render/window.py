@@ -21,12 +21,12 @@ import numpy as np
 import numpy.typing as npt
 
 from hud.errors import HudError
-from hud.imageio import save_png, world_pixels
+from hud.io.images import save_png
 from hud.optics import EFFECTS
 from hud.profiles import DisplayProfile
 from hud.render.context import create_context
-from hud.render.pipeline import HudRenderer
-from hud.scene import Scene, Viewer, World
+from hud.render.renderer import HudRenderer
+from hud.scene import Scene, Viewer, World, world_pixels
 
 AMBIENTS = (100.0, 500.0, 2000.0, 10000.0)
 

@@ -7,7 +7,7 @@ this adapter
 
 * **validates** what the detector gave (finite numbers, a real box, a score in 0..1)
   and brings boxes to one convention — normalised ``(x0, y0, x1, y1)``, what
-  :class:`hud.scene.TrackedObject` holds — from pixels or normalised coordinates and from
+  :class:`hud.trackers.results.TrackedObject` holds — from pixels or normalised coordinates and from
   corner (``xyxy``), corner-size (``xywh``) or centre-size (``cxcywh``) layouts;
 * **associates** detections with existing tracks by intersection over union (IoU)
   against each track's predicted box (last box plus its recent velocity), greedily from
@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from hud.errors import HudError
-from hud.scene import TrackedObject
+from hud.trackers.results import TrackedObject
 
 Box = tuple[float, float, float, float]
 BoxFormat = Literal["xyxy", "xywh", "cxcywh"]
@@ -146,7 +146,7 @@ class TrackedBox:
         )
 
     def to_object(self) -> TrackedObject:
-        """As a :class:`hud.scene.TrackedObject` (the card anchor type)."""
+        """As a :class:`hud.trackers.results.TrackedObject` (the card anchor type)."""
         return TrackedObject(id=self.id, label=self.label, box=self.box)
 
 

@@ -591,3 +591,31 @@ def with_pose(
         tvec=pose.tvec,
         reprojection_error_px=pose.reprojection_error_px,
     )
+
+
+def camera_intrinsics(
+    width: int,
+    height: int,
+    *,
+    calibration: str | Path | None = None,
+    hfov_deg: float | None = None,
+) -> CameraIntrinsics | None:
+    """The camera model for frames of ``width`` × ``height``, or ``None`` without one.
+
+    A calibration file (JSON or OpenCV YAML/XML) wins and is rescaled to the frame size;
+    it must have the frame's aspect ratio (a different one means a crop, which rescaling
+    cannot fix). Otherwise an FOV gives the usual pinhole estimate.
+    """
+    if calibration is not None and hfov_deg is not None:
+        raise HudError("give either a calibration file or a field of view, not both")
+    if calibration is not None:
+        calib = CameraIntrinsics.from_file(calibration)
+        if abs(calib.width / calib.height - width / height) > 0.01 * (width / height):
+            raise HudError(
+                f"calibration {calibration} is for {calib.width}×{calib.height} images, but "
+                f"the frames are {width}×{height} (a different shape: cropped?)"
+            )
+        return calib.scaled_to(width, height)
+    if hfov_deg is not None:
+        return CameraIntrinsics.from_hfov(width, height, hfov_deg)
+    return None

@@ -20,7 +20,7 @@ is found again tracking restarts there and the update says ``reacquired``. Templ
 matching is at the original scale only, so an object that comes back much nearer or
 farther is not found again: call :meth:`RegionTracker.start` with a new box.
 
-Boxes are normalised ``(x0, y0, x1, y1)`` like :class:`hud.scene.TrackedObject`.
+Boxes are normalised ``(x0, y0, x1, y1)`` like :class:`hud.trackers.results.TrackedObject`.
 Images are ``uint8`` H × W × 3 (RGB or BGR, as long as it does not change) or grey.
 """
 
@@ -34,7 +34,7 @@ import cv2
 import numpy as np
 
 from hud.errors import HudError
-from hud.scene import TrackedObject
+from hud.trackers.results import TrackedObject
 
 TrackerKind = Literal["csrt", "kcf", "mil"]
 TRACKER_KINDS: tuple[TrackerKind, ...] = ("csrt", "kcf", "mil")

@@ -45,7 +45,7 @@ class HandResult:
 
     ``handedness`` is the person's actual hand for an *unmirrored* image (a photo, or
     the world-facing camera of glasses); see
-    :class:`hud.trackers.mediapipe_adapter.HandLandmarkerOptions` for mirrored input.
+    :class:`hud.trackers.landmarker.HandLandmarkerOptions` for mirrored input.
     ``landmarks`` are 21 × 3 as MediaPipe gives them: x and y normalised to the image
     width and height (0..1, may fall slightly outside), z a relative depth with the wrist
     at 0, smaller meaning nearer the camera, on roughly the same scale as x.
@@ -141,3 +141,13 @@ def _to_pixels(landmarks: np.ndarray, image_size: tuple[int, int] | None) -> np.
         raise ValueError("image_size is unknown, so pixel coordinates are too")
     width, height = image_size
     return landmarks[:, :2] * np.array([width, height], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class TrackedObject:
+    """Something in the world an answer can point at, in normalised image coordinates."""
+
+    id: str
+    label: str
+    box: tuple[float, float, float, float]
+    depth_m: float | None = None

@@ -36,8 +36,8 @@ def _xdotool(env: dict[str, str], *args: str) -> str:
 def test_pointer_gaze_and_space_pinch_pick_a_card(display: str) -> None:
     from gaze_pinch_menu import MenuApp, base_scene
 
-    from hud.imageio import world_pixels
     from hud.profiles import get_profile
+    from hud.scene import world_pixels
 
     base = base_scene("orion")
     h, w = world_pixels(base).shape[:2]

@@ -19,7 +19,7 @@ import pytest
 from hud_process import run_hud
 
 from hud.errors import HudError
-from hud.session import SessionReader
+from hud.io.session import SessionReader
 
 ROOT = Path(__file__).resolve().parents[2]
 VIDEO = ROOT / "tests" / "data" / "video" / "hand_landmarker__test_video.mp4"

@@ -183,7 +183,7 @@ def test_next_profile_keeps_the_live_world(tmp_path: Path, xvfb: str) -> None:
     """``P`` on a live source: the new profile's renderer shows the latest frame, not
     the first one the window opened with."""
     from hud.profiles import get_profile
-    from hud.render.pipeline import render_scene
+    from hud.render.renderer import render_scene
     from hud.scene import load_scene
 
     Image.fromarray(np.full((240, 320, 3), 200, np.uint8)).save(tmp_path / "bright.png")

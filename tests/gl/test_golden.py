@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from hud.profiles import get_profile
-from hud.render.pipeline import render_scene
+from hud.render.renderer import render_scene
 from hud.scene import load_scene
 
 ROOT = Path(__file__).resolve().parents[2]

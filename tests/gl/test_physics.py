@@ -10,9 +10,11 @@ import moderngl
 import numpy as np
 import pytest
 
-from hud.optics import EFFECTS, ViewGeometry, compose_uniforms, linear_to_srgb, srgb_to_linear
+from hud.anchors import ViewGeometry
+from hud.optics import EFFECTS, linear_to_srgb, srgb_to_linear
 from hud.profiles import BUILTIN_PROFILES, DisplayProfile
-from hud.render.pipeline import HudRenderer, render_scene
+from hud.render.renderer import HudRenderer, render_scene
+from hud.render.uniforms import compose_uniforms
 from hud.scene import parse_scene
 
 W, H = 320, 180

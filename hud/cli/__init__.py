@@ -1,0 +1,72 @@
+"""The ``hud`` command line.
+
+Each subcommand lives in its own module under :mod:`hud.cli` and exposes
+``register(subparsers)``; the module adds its parser and sets ``func`` to a function
+``run(args) -> int``. A :class:`~hud.errors.HudError` becomes one line on stderr and exit
+status 2, so a user never sees a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from hud.errors import HudError
+
+#: Subcommand modules, in the order ``hud --help`` lists them.
+COMMAND_MODULES = (
+    "hud.cli.render",
+    "hud.cli.profiles",
+    "hud.cli.bench",
+    "hud.cli.evaluate",
+    "hud.cli.detect",
+    "hud.cli.record",
+    "hud.cli.replay",
+    "hud.cli.show",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line usage error (``hud render: error: ...``) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hud", description="Waveglass: heads-up display toolkit for AI glasses.")
+    from hud import __version__
+
+    parser.add_argument("--version", action="version", version=f"waveglass {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # a command not built yet; the others still work
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(func(args) or 0)
+    except HudError as exc:
+        print(f"hud: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("hud: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

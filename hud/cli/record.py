@@ -1,0 +1,364 @@
+"""``hud record`` and ``hud replay``: capture what the trackers saw, and play it back.
+
+``hud record`` runs the trackers on a video, a camera, an image sequence or the frames
+of an earlier session — MediaPipe hands in VIDEO mode (timestamps from the source),
+optionally the face mesh with gaze and head pose, optionally markers — feeds the hands
+to :class:`gestures.recognizer.GestureRecognizer`, and writes frames, landmarks and
+events to a session file (:mod:`hud.io.session`) as it goes. A camera records until
+Ctrl-C, which ends the file cleanly; a crash or ``kill -9`` leaves a file that replays
+up to the last written frame.
+
+``hud replay`` prints the events, frame by frame, and a summary. ``--rerun`` recomputes
+them from the stored landmarks with the current recognisers (to try a change on a real
+recording); ``--verify`` does that and exits 1 if anything differs from what was
+recorded. ``--json`` prints JSON lines: one ``{"event": ...}`` object per event, then
+one ``{"summary": ...}`` object.
+
+Bad input — a missing video, a session that is not one, a damaged record — is one line
+on stderr and exit status 2. ``record`` never replaces an existing file without
+``--force``, and checks its input before creating the output, so a failed command
+leaves the user's files as they were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from hud.errors import HudError
+
+
+def register(sub: Any) -> None:
+    """Add the ``record`` subcommand (see :mod:`hud.cli`)."""
+    rec = sub.add_parser(
+        "record",
+        help="track hands (and faces, markers) in a video or camera and save a session",
+        description="Run the hand tracker (optionally face and markers) and the gesture "
+        "recognisers on frames from a video, camera or image sequence, and write frames, "
+        "landmarks and events to a session file, incrementally.",
+    )
+    src = rec.add_mutually_exclusive_group(required=True)
+    src.add_argument("--video", metavar="FILE", help="a video file")
+    src.add_argument("--camera", metavar="N|DEVICE", help="a camera index or device path")
+    src.add_argument("--images", metavar="DIR|GLOB", help="a folder or glob of images")
+    src.add_argument("--session", metavar="FILE", help="the frames of an earlier session")
+    rec.add_argument("--out", required=True, metavar="SESSION", help="session file to write")
+    rec.add_argument("--force", action="store_true", help="replace SESSION if it exists")
+    rec.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
+    rec.add_argument("--fps", type=float, default=30.0, help="frame rate of --images (default 30)")
+    rec.add_argument("--face", action="store_true", help="also track faces (gaze, head pose)")
+    rec.add_argument(
+        "--markers",
+        default="none",
+        metavar="DICT",
+        help="marker dictionary: none (default), auto, or a name such as DICT_6X6_250",
+    )
+    rec.add_argument("--marker-size", type=float, metavar="METRES", help="adds marker poses")
+    rec.add_argument("--hfov", type=float, metavar="DEG", help="camera horizontal FOV")
+    rec.add_argument("--calibration", metavar="FILE", help="camera calibration file")
+    rec.add_argument("--max-hands", type=int, default=2, help="most hands (default 2)")
+    rec.add_argument("--model-complexity", type=int, choices=(0, 1), default=1)
+    rec.add_argument("--mirrored", action="store_true", help="frames are mirrored (selfie)")
+    rec.add_argument("--no-video", action="store_true", help="store landmarks only, no frames")
+    rec.add_argument(
+        "--jpeg-quality",
+        type=int,
+        default=90,
+        metavar="Q",
+        help="JPEG quality 1-100 (90); frames from --session keep their stored JPEG",
+    )
+    rec.set_defaults(func=run_record)
+
+
+# ------------------------------------------------------------------------------ record
+
+
+def _check_record_args(args: argparse.Namespace) -> Path:
+    """The output path, once it and the options are fine; nothing has been opened yet."""
+    from hud.cli.common import check_marker_size, same_file
+    from hud.io.session import check_new_session_path
+
+    out = Path(args.out)
+    for option, value in (("--video", args.video), ("--session", args.session)):
+        if value is not None and same_file(value, out):
+            raise HudError(f"{option} and --out are the same file")
+    check_new_session_path(out, force=args.force)
+    if args.max_frames is not None and args.max_frames < 1:
+        raise HudError(f"--max-frames must be at least 1, got {args.max_frames}")
+    if args.max_hands < 1:
+        raise HudError(f"--max-hands must be at least 1, got {args.max_hands}")
+    if not 1 <= args.jpeg_quality <= 100:
+        raise HudError(f"--jpeg-quality must be 1 to 100, got {args.jpeg_quality}")
+    check_marker_size(args.marker_size)
+    return out
+
+
+def _check_source(source: Any, args: argparse.Namespace, out: Path) -> None:
+    """Check the whole input before the output is created, as far as that is cheap.
+
+    A session file is written as it is recorded (so that a crash leaves a file that
+    replays), so ``--force`` truncates the old one at the start: an input that fails
+    half-way must fail here instead. Image sequences: none is ``--out``, and every
+    image's header gives one size. Sessions: every frame decodes and has an image.
+    A video or camera fails only when it cannot be opened (checked already) and ends
+    at an unreadable frame rather than failing.
+    """
+    from hud.cli.common import same_file
+    from hud.io.sources import ImageSequenceSource
+
+    if isinstance(source, ImageSequenceSource):
+        files = source.files
+        for path in files:
+            if same_file(path, out):
+                raise HudError(f"--out {out} is one of the --images; give another file name")
+        _check_image_sizes(files)
+    if args.session is not None:
+        from hud.io.session import SessionReader
+
+        for count, frame in enumerate(SessionReader(args.session).frames()):
+            if args.max_frames is not None and count >= args.max_frames:
+                break
+            if frame.image is None:
+                raise HudError(f"frame {frame.index} of the session has no image")
+
+
+def _image_size(path: Path) -> tuple[tuple[int, int], set[tuple[int, int]]]:
+    """An image's size as it will be read, and the sizes it may have (from its header).
+
+    OpenCV applies an EXIF rotation, so a rotated photo may be read either way round;
+    a PNG's EXIF is only looked for in its header (Pillow would decode the image to
+    find a late one), so a PNG with EXIF may be either way round too.
+    """
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                width, height = im.size
+                if im.format == "PNG":
+                    turned = "exif" in im.info
+                else:
+                    turned = im.getexif().get(0x0112) in (5, 6, 7, 8)
+    except Exception:  # not for Pillow (or refused by it): let OpenCV say
+        import cv2
+
+        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise HudError(f"cannot read image {path} (not an image OpenCV can decode)") from None
+        size = (int(bgr.shape[1]), int(bgr.shape[0]))
+        return size, {size}
+    if turned:
+        return (height, width), {(width, height), (height, width)}
+    return (width, height), {(width, height)}
+
+
+def _check_image_sizes(files: list[Path]) -> None:
+    first: tuple[int, int] | None = None
+    allowed: set[tuple[int, int]] = set()
+    for path in files:
+        size, sizes = _image_size(path)
+        if first is None:
+            first, allowed = size, sizes
+        elif not allowed & sizes:
+            raise HudError(
+                f"image {path} is {size[0]}×{size[1]}, but the sequence started at "
+                f"{first[0]}×{first[1]}; every frame must have the same size"
+            )
+        else:
+            allowed &= sizes
+
+
+class _Trackers:
+    """The per-frame work of ``hud record``: trackers, recogniser, one record per frame."""
+
+    def __init__(self, args: argparse.Namespace, width: int, height: int) -> None:
+        from gestures.recognizer import GestureRecognizer
+        from hud.trackers import markers
+        from hud.trackers.faces import FaceLandmarker, FaceLandmarkerOptions
+        from hud.trackers.hands import HandLandmarker, HandLandmarkerOptions
+        from hud.trackers.landmarker import RunningMode
+        from hud.trackers.markers import camera_intrinsics
+
+        self.dictionary = (
+            None
+            if args.markers.strip().lower() == "none"
+            else markers.resolve_dictionary(args.markers)
+        )
+        self.intrinsics = camera_intrinsics(
+            width, height, calibration=args.calibration, hfov_deg=args.hfov
+        )
+        if args.marker_size is not None and (self.intrinsics is None or self.dictionary is None):
+            raise HudError("--marker-size needs --markers and --hfov or --calibration")
+        self.marker_size = args.marker_size
+        self.hand_options = HandLandmarkerOptions(
+            running_mode=RunningMode.VIDEO,
+            max_num_hands=args.max_hands,
+            model_complexity=args.model_complexity,
+            mirrored=args.mirrored,
+        )
+        self.hands = HandLandmarker(self.hand_options)
+        self.faces = (
+            FaceLandmarker(FaceLandmarkerOptions(running_mode=RunningMode.VIDEO))
+            if args.face
+            else None
+        )
+        self.recognizer = GestureRecognizer()
+        self.video = not args.no_video
+        self.quality = args.jpeg_quality
+
+    def header(self, description: str, fps: float | None) -> dict:
+        import dataclasses
+
+        intr = self.intrinsics
+        return {
+            "source": description,
+            "fps": fps,
+            "video": self.video,
+            "image_encoding": "jpeg" if self.video else None,
+            "hands": {
+                "backend": self.hands.backend,
+                "max_num_hands": self.hand_options.max_num_hands,
+                "model_complexity": self.hand_options.model_complexity,
+                "mirrored": self.hand_options.mirrored,
+                "running_mode": "video",
+            },
+            "faces": self.faces is not None,
+            "markers": {"dictionary": self.dictionary, "marker_length_m": self.marker_size},
+            "intrinsics": None if intr is None else dataclasses.asdict(intr),
+            "recognizer": dataclasses.asdict(self.recognizer.options),
+        }
+
+    def track(self, frame: Any) -> Any:
+        """Run every tracker and the recogniser on one :class:`hud.io.sources.Frame`."""
+        import cv2
+
+        from gestures.gaze_geometry import face_gaze
+        from gestures.tracker_input import hand_frame
+        from hud.io.records import FrameRecord, event_to_dict
+        from hud.trackers.markers import detect_markers
+
+        t = frame.timestamp_ms
+        hands = tuple(self.hands.detect_for_video(frame.rgb, t))
+        faces = tuple(self.faces.detect_for_video(frame.rgb, t)) if self.faces else ()
+        found: tuple[Any, ...] = ()
+        if self.dictionary is not None:
+            gray = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2GRAY)
+            found = tuple(
+                detect_markers(
+                    gray,
+                    self.dictionary,
+                    marker_length_m=self.marker_size,
+                    intrinsics=self.intrinsics if self.marker_size else None,
+                )
+            )
+        events = self.recognizer.process(hand_frame(t, hands))
+        image = None
+        if self.video and frame.jpeg is not None:
+            image = frame.jpeg  # already a JPEG (re-recording a session): no generation loss
+        elif self.video:
+            bgr = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR)
+            ok, jpeg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
+            if not ok:  # pragma: no cover - OpenCV always encodes an 8-bit image
+                raise HudError(f"cannot encode frame {frame.index} as JPEG")
+            image = jpeg.tobytes()
+        return FrameRecord(
+            index=frame.index,
+            timestamp_ms=t,
+            hands=hands,
+            faces=faces,
+            gaze=tuple(face_gaze(f) for f in faces),
+            markers=found,
+            events=tuple(event_to_dict(e) for e in events),
+            image=image,
+        )
+
+    def close(self) -> None:
+        self.hands.close()
+        if self.faces is not None:
+            self.faces.close()
+
+
+@contextlib.contextmanager
+def _stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
+    """Turn the first Ctrl-C into a request to stop after the current frame.
+
+    A KeyboardInterrupt raised in the middle of writing a record would leave a torn
+    record followed by the end record, i.e. a damaged file; a flag checked between
+    frames cannot. A second Ctrl-C raises as usual (for a source stuck in a read); the
+    file then simply has no end record.
+    """
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop.is_set  # signals only reach the main thread
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield stop.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def run_record(args: argparse.Namespace) -> int:
+    """Entry point of ``hud record``."""
+    from hud.io.session import SessionWriter
+    from hud.io.sources import open_source
+    from hud.trackers.landmarker import quiet_native_logs
+
+    out = _check_record_args(args)
+    source = open_source(
+        video=args.video,
+        camera=args.camera,
+        images=args.images,
+        session=args.session,
+        fps=args.fps,
+        max_frames=args.max_frames,
+    )
+    interrupted = False
+    with source:
+        _check_source(source, args, out)
+        frames = iter(source)
+        first = next(frames, None)
+        if first is None:
+            raise HudError(f"{source.description}: no frames could be read")
+        width, height = first.size
+        with quiet_native_logs():
+            trackers = _Trackers(args, width, height)
+            try:
+                header = trackers.header(source.description, source.fps)
+                header.update(width=width, height=height)
+                with (
+                    SessionWriter(out, header, force=args.force) as writer,
+                    _stop_on_ctrl_c() as stop,
+                ):
+                    for frame in itertools.chain([first], frames):
+                        writer.write_frame(trackers.track(frame))
+                        if stop():  # a camera stops this way; the file is closed cleanly
+                            interrupted = True
+                            break
+            finally:
+                trackers.close()
+    seconds = (writer.last_timestamp_ms or 0) / 1000.0
+    how = " (stopped by Ctrl-C)" if interrupted else ""
+    print(
+        f"recorded {writer.frames} frames ({seconds:.2f} s) and {writer.events} events "
+        f"to {out}{how}"
+    )
+    return 0
+
+
+# ------------------------------------------------------------------------------ replay

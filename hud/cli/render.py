@@ -1,0 +1,106 @@
+"""``hud render SCENE.json --out OUT.png``: the through-the-glasses view of a scene."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from hud.cli.common import add_profile_options, registry_from_args, resolve_profile, same_file
+from hud.errors import HudError
+from hud.io.images import check_output, save_png
+from hud.optics import EFFECTS, parse_effects
+from hud.render.frames import encode_display
+from hud.scene import DisplaySettings, load_scene
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "render",
+        help="render a scene through a pair of glasses to PNG",
+        description="Render what the wearer sees: the world through the lens plus the display's light.",
+    )
+    p.add_argument("scene", help="scene file (JSON, version 1)")
+    p.add_argument("--out", required=True, help="through-the-glasses PNG (world image's size)")
+    p.add_argument("--display-out", help="also write the raw display frame (display resolution)")
+    p.add_argument(
+        "--eye",
+        choices=("left", "right", "both"),
+        help="eye of a binocular profile "
+        "(default: the display eye; 'both' writes a side-by-side pair)",
+    )
+    p.add_argument("--effects", default="all", help=f"all, none or a list of: {','.join(EFFECTS)}")
+    p.add_argument("--profile", help="override the scene's profile (name or TOML/JSON file)")
+    p.add_argument("--ambient", type=float, help="override world.ambient_nits")
+    p.add_argument("--brightness", help="override display brightness: 0-1 or 'auto'")
+    p.add_argument(
+        "--backend", choices=("headless", "window"), help="GL backend (default headless)"
+    )
+    add_profile_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from hud.render.renderer import render_scene
+
+    out = check_output(args.out, "--out")
+    if args.display_out:
+        check_output(args.display_out, "--display-out")
+        if same_file(out, args.display_out):
+            raise HudError("--out and --display-out are the same file")
+    effects = parse_effects(args.effects)
+    scene = load_scene(args.scene)
+    if scene.world.image is not None:
+        world = scene.resolve(scene.world.image)
+        for option, path in (("--out", args.out), ("--display-out", args.display_out)):
+            if path and same_file(path, world):
+                raise HudError(
+                    f"{option} {path} is the scene's world image; give another file name"
+                )
+    if args.ambient is not None:
+        if not 0.01 <= args.ambient <= 1e6:
+            raise HudError(f"--ambient must be between 0.01 and 1e6 nits, got {args.ambient}")
+        scene = replace(scene, world=replace(scene.world, ambient_nits=args.ambient))
+    if args.brightness is not None:
+        scene = replace(scene, display=DisplaySettings(brightness=_brightness(args.brightness)))
+    reg = registry_from_args(args)
+    profile = resolve_profile(reg, args.profile or scene.profile, scene)
+    frames = render_scene(scene, profile, eye=args.eye, effects=effects, backend=args.backend)
+    if profile.eyes == 1 and any(f.eye != profile.eye for f in frames):
+        print(
+            f"note: {profile.name} has a display in the {profile.eye} eye only; the {_other(profile.eye)} "
+            "eye sees the world through a plain lens",
+            file=sys.stderr,
+        )
+    composite = np.concatenate([f.composite for f in frames], axis=1)
+    save_png(out, composite)
+    written = [str(out)]
+    if args.display_out:
+        disp = np.concatenate([encode_display(f.display) for f in frames], axis=1)
+        save_png(args.display_out, disp)
+        written.append(str(args.display_out))
+    b = frames[0].brightness
+    print(
+        f"{profile.name}: {', '.join(f.eye for f in frames)} eye, ambient {scene.world.ambient_nits:g} nits, "
+        f"display {b * profile.peak_nits:.0f} nits ({b:.0%} of peak) -> {', '.join(written)}"
+    )
+    return 0
+
+
+def _brightness(text: str) -> float | None:
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        raise HudError(f"--brightness must be a number in 0-1 or 'auto', got '{text}'") from None
+    if not 0.0 <= v <= 1.0:
+        raise HudError(f"--brightness must be in 0-1, got {v}")
+    return v
+
+
+def _other(eye: str) -> str:
+    return "left" if eye == "right" else "right"

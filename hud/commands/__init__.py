@@ -1,1 +1,0 @@
-"""Subcommands of the ``hud`` command line, one module each (see :mod:`hud.cli`)."""
