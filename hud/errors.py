@@ -22,3 +22,11 @@ class HudError(Exception):
 
 class GLUnavailableError(HudError):
     """No OpenGL 3.3 context could be created (missing drivers or libraries)."""
+
+
+class OptionsError(HudError, ValueError):
+    """An option given to a Waveglass class is out of range or of the wrong kind.
+
+    Raised once, when the options object is made, so a bad setting never surfaces as a
+    failure frames later. A :class:`ValueError` too, as Python code expects of bad values.
+    """

@@ -8,10 +8,46 @@ effects, so solvers and layout can be unit-tested on plain numbers.
 
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass
 
-from hud.profiles.loader import DisplayProfile
+from hud.errors import OptionsError
+from hud.profiles import DisplayProfile
+
+
+class Eye(str, enum.Enum):
+    """Which eye: a display frame, a view and a layout are per eye.
+
+    A ``str`` enum, so ``Eye.RIGHT == "right"`` and a mapping keyed by eyes can be read
+    with plain strings (``out.display["right"]``).
+    """
+
+    LEFT = "left"
+    RIGHT = "right"
+
+    __hash__ = str.__hash__  # so a dict keyed by Eye answers plain "left"/"right" too
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+    @classmethod
+    def parse(cls, value: str | Eye) -> Eye:
+        """``"left"``/``"right"`` (any case) or an :class:`Eye`; anything else is an error."""
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError:
+            raise OptionsError(f"eye must be 'left' or 'right', got {value!r}") from None
+
+
+def display_eyes(profile: DisplayProfile) -> tuple[Eye, ...]:
+    """The eyes that have a display: both for a binocular profile, else the profile's eye."""
+    if profile.eyes == 2:
+        return (Eye.LEFT, Eye.RIGHT)
+    return (Eye.parse(profile.eye),)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from hud.errors import HudError
-from hud.profiles import DisplayProfile, ProfileRegistry
+from hud.profiles import DisplayProfile, ProfileRegistry, get_profile
 from hud.scene import Scene
 
 
@@ -31,11 +31,7 @@ def registry_from_args(args: argparse.Namespace) -> ProfileRegistry:
 
 def resolve_profile(reg: ProfileRegistry, name: str, scene: Scene | None = None) -> DisplayProfile:
     """A profile by name, or from a ``.toml``/``.json`` path (relative to the scene file)."""
-    if name.lower().endswith((".toml", ".json")):
-        path = scene.resolve(name) if scene is not None else Path(name)
-        loaded = reg.add_file(path)
-        return loaded[0]
-    return reg.get(name)
+    return get_profile(name, base_dir=None if scene is None else scene.base_dir, registry=reg)
 
 
 def check_marker_size(marker_size: float | None) -> None:

@@ -7,6 +7,7 @@
 """
 
 from hud.optics.model import (
+    ALL_EFFECTS,
     AUTO_CONTRAST_TARGET,
     EFFECTS,
     EYE_RELIEF_MM,
@@ -26,6 +27,7 @@ from hud.optics.model import (
 )
 
 __all__ = [
+    "ALL_EFFECTS",
     "AUTO_CONTRAST_TARGET",
     "EFFECTS",
     "EYE_RELIEF_MM",

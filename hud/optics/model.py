@@ -46,6 +46,9 @@ EFFECTS: tuple[str, ...] = (
     "tonemap",  # highlight shoulder instead of a hard clip
 )
 
+#: Every effect on: the default wherever a caller does not choose.
+ALL_EFFECTS: frozenset[str] = frozenset(EFFECTS)
+
 #: Knee of the highlight shoulder: values below it are untouched.
 TONEMAP_KNEE = 0.9
 #: Automatic brightness aims the display's white at this multiple of the world's

@@ -9,7 +9,9 @@ however much text it has.
 
 from __future__ import annotations
 
+import itertools
 import math
+from dataclasses import dataclass
 
 import moderngl
 import numpy as np
@@ -23,6 +25,25 @@ from hud.text import TextAtlas
 
 #: sRGB code value -> linear light, exactly as the texture unit decodes it.
 _SRGB_DECODE = srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)
+#: Serial numbers for forced redraws: each one is new content, whichever display drew it.
+_FORCED = itertools.count(1)
+
+
+@dataclass(frozen=True, eq=False)
+class DisplayContent:
+    """What a display texture holds, attached to it as ``texture.extra`` on every draw.
+
+    An additive display emits nothing where it is black, so the compositor spends the
+    display's optics only on ``rects`` (every drawn quad's bounds, display px, N×4
+    x0 y0 x1 y1: the anti-aliased edges included). ``key`` identifies the content across
+    displays (the two eyes of a stereo pair draw the same list into two textures and can
+    share one bake): the display list and mipmap depth, or a serial number that no other
+    frame has when the redraw was forced (content that changes every frame).
+    """
+
+    rects: npt.NDArray[np.float32]
+    key: tuple[object, ...]
+    mip_level: int
 
 
 class DisplayRenderer:
@@ -52,6 +73,7 @@ class DisplayRenderer:
         #: How many times the display was actually redrawn (for tests and the benchmark).
         self.draws = 0
         self._read_cache: tuple[int, npt.NDArray[np.float32]] | None = None
+        self._codes_cache: tuple[int, npt.NDArray[np.uint8]] | None = None
         #: Highest mipmap level built; the compositor never needs more than its
         #: minification calls for (see :meth:`set_minification`).
         self.max_mip_level = 1000
@@ -72,6 +94,7 @@ class DisplayRenderer:
             return self.texture
         self._last = dl
         self.draws += 1
+        rects: list[npt.NDArray[np.float32]] = []
         self.fbo.use()
         self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
         self.fbo.clear(0.0, 0.0, 0.0, 0.0)
@@ -90,6 +113,7 @@ class DisplayRenderer:
                 ],
                 dtype="f4",
             )
+            rects.append(data[:, :4] + np.array([-1, -1, 1, 1], "f4"))  # the quads' 1-px rim
             self._draw(
                 self.panel_prog, data, "4f 2f 3f 3f/i", ["i_rect", "i_shape", "i_fill", "i_border"]
             )
@@ -97,15 +121,25 @@ class DisplayRenderer:
             data = np.array(
                 [[ln.x0, ln.y0, ln.x1, ln.y1, ln.width, *ln.rgb] for ln in dl.lines], dtype="f4"
             )
+            h = data[:, 4:5] * 0.5 + 1.0  # the capsule quad's half-width (line.vert)
+            lo = np.minimum(data[:, 0:2], data[:, 2:4]) - h
+            hi = np.maximum(data[:, 0:2], data[:, 2:4]) + h
+            rects.append(np.concatenate([lo, hi], axis=1))
             self._draw(self.line_prog, data, "4f 1f 3f/i", ["i_ends", "i_width", "i_rgb"])
         if dl.texts:
-            self._draw_texts(dl)
+            rects.append(self._draw_texts(dl))
         self.ctx.disable(moderngl.BLEND)
         self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
         self.texture.build_mipmaps(0, self.max_mip_level)
+        key = (next(_FORCED),) if force else (dl, self.max_mip_level)
+        self.texture.extra = DisplayContent(
+            np.concatenate(rects).astype("f4") if rects else np.zeros((0, 4), "f4"),
+            key,
+            self.max_mip_level,
+        )
         return self.texture
 
-    def _draw_texts(self, dl: DisplayList) -> None:
+    def _draw_texts(self, dl: DisplayList) -> npt.NDArray[np.float32]:
         entries = self.atlas.get_many([(t.text, t.size_px, t.bold) for t in dl.texts])
         if self._atlas_generation != self.atlas.generation:
             self.atlas_texture.write(self.atlas.pixels.tobytes())
@@ -115,9 +149,9 @@ class DisplayRenderer:
             rows.append([t.x, t.y, t.x + e.w, t.y + e.h, e.x, e.y, e.w, e.h, *t.rgb])
         self.atlas_texture.use(location=0)
         set_uniform(self.text_prog, "u_atlas", 0)
-        self._draw(
-            self.text_prog, np.array(rows, dtype="f4"), "4f 4f 3f/i", ["i_rect", "i_uv", "i_rgb"]
-        )
+        data = np.array(rows, dtype="f4")
+        self._draw(self.text_prog, data, "4f 4f 3f/i", ["i_rect", "i_uv", "i_rgb"])
+        return data[:, :4]
 
     def _draw(
         self, prog: moderngl.Program, data: npt.NDArray[np.float32], fmt: str, names: list[str]
@@ -132,13 +166,25 @@ class DisplayRenderer:
         """Build mipmaps only down to the level the eye view samples (plus one for margin).
 
         Each level halves the resolution; the compositor samples at about
-        ``log2(display px per output px)``, so levels below that are never read.
+        ``log2(display px per output px)``, so levels below that are never read. A
+        magnified display (fewer display px than output px) samples level 0 only and
+        builds no chain at all: the mapping is linear in tan units for both grids, so the
+        ratio is the same across the whole field (and ``ppd`` overstates it at the centre).
         """
-        ratio = max(float(display_px_per_output_px), 1.0)
-        level = max(1, math.ceil(math.log2(ratio)) + 1)
+        ratio = float(display_px_per_output_px)
+        level = 0 if ratio <= 1.0 else math.ceil(math.log2(ratio)) + 1
         if level != self.max_mip_level:
             self.max_mip_level = level
             self._last = None  # rebuild the chain at the new depth on the next render
+
+    def read_codes(self) -> npt.NDArray[np.uint8]:
+        """The display frame as 8-bit sRGB codes, H×W×3, rows top first: the video signal
+        a panel takes. Read back once per drawn frame (the array is shared: don't write)."""
+        if self._codes_cache is None or self._codes_cache[0] != self.draws:
+            raw = self.fbo.read(components=3, dtype="f1")
+            codes = np.frombuffer(raw, dtype=np.uint8).reshape(self.size[1], self.size[0], 3)
+            self._codes_cache = (self.draws, codes)
+        return self._codes_cache[1]
 
     def read(self) -> npt.NDArray[np.float32]:
         """The display frame as float32 RGB, rows top first (emitted light, 1 = white).
@@ -146,9 +192,7 @@ class DisplayRenderer:
         Read back once per drawn frame: an unchanged display is not read again.
         """
         if self._read_cache is None or self._read_cache[0] != self.draws:
-            raw = self.fbo.read(components=3, dtype="f1")
-            codes = np.frombuffer(raw, dtype=np.uint8).reshape(self.size[1], self.size[0], 3)
-            self._read_cache = (self.draws, _SRGB_DECODE[codes])
+            self._read_cache = (self.draws, _SRGB_DECODE[self.read_codes()])
         return self._read_cache[1].copy()
 
     def release(self) -> None:

@@ -21,6 +21,7 @@ class CopyFloor:
         self.renderer = renderer
         ctx = renderer.ctx
         size = renderer.size
+        assert size is not None, "the floor is measured at the composite's size"
         with renderer.context.current():
             self._prog = renderer.programs.get(
                 "fullscreen.vert", "copy.frag", {"FLIP_Y": 0, "ENCODE_SRGB": 0}

@@ -1,8 +1,10 @@
-"""Scene in, frames out: the whole per-frame pipeline behind one object.
+"""Display lists in, frames out: the GPU side of the per-frame flow behind one object.
 
-``HudRenderer`` is what all three uses share: the CLI renders a scene file to PNG, a
-firmware host loop calls :meth:`HudRenderer.render` every frame and takes the numpy
-arrays, and the desktop emulator shows the same frame in a window.
+``HudRenderer`` draws what layout produced into each eye's microdisplay framebuffer (the
+light the display emits) and, when asked, runs the optics over the world image to show
+what the wearer sees through the lens. The pipeline (:mod:`hud.app.pipeline`) runs layout
+and hands it display lists; :meth:`HudRenderer.render_eye` is the one-call convenience
+that lays a scene out itself (the ``hud render`` command, tests and scripts).
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from hud.anchors import ViewGeometry
+from hud.anchors.view import Eye, ViewGeometry
 from hud.errors import HudError
 from hud.layout import DisplayList, layout_scene
-from hud.optics import auto_brightness, parse_effects, uniformity_map
+from hud.optics import ALL_EFFECTS, auto_brightness, parse_effects, uniformity_map
 from hud.profiles import DisplayProfile
 from hud.render.compositor import Compositor
 from hud.render.context import RenderContext, create_context
@@ -30,7 +32,7 @@ from hud.scene import Scene, world_pixels
 class EyeFrame:
     """What one eye sees, and what its display emitted to make it."""
 
-    eye: str
+    eye: Eye
     #: Through-the-glasses view, H×W×3 uint8 sRGB (the world image's grid).
     composite: npt.NDArray[np.uint8]
     #: Display frame at the profile's resolution: pixel values (linear, 1 = white).
@@ -42,24 +44,34 @@ class EyeFrame:
     uniforms: dict[str, object] = field(default_factory=dict)
 
 
-def eyes_for(profile: DisplayProfile, eye: str | None) -> list[str]:
+def eyes_for(profile: DisplayProfile, eye: str | Eye | None) -> list[Eye]:
     """Which eyes to render: ``None`` means the profile's display eye (right if both)."""
     if eye in (None, "default"):
-        return [profile.eye if profile.eyes == 1 else "right"]
+        return [Eye.parse(profile.eye) if profile.eyes == 1 else Eye.RIGHT]
     if eye == "both":
-        return ["left", "right"]
-    if eye not in ("left", "right"):
-        raise HudError(f"--eye must be left, right or both, got '{eye}'")
-    return [eye]
+        return [Eye.LEFT, Eye.RIGHT]
+    return [Eye.parse(eye)]
+
+
+def scene_brightness(scene: Scene, profile: DisplayProfile) -> float:
+    """The display's brightness (fraction of peak): the scene's, or automatic."""
+    if scene.display.brightness is not None:
+        return scene.display.brightness
+    return auto_brightness(profile, scene.world.ambient_nits)
 
 
 class HudRenderer:
-    """Owns a GL context and the GPU resources for one profile and output size."""
+    """Owns a GL context and the GPU resources for one profile and output size.
+
+    ``size`` is the composite's size (the world image's); ``None`` makes a display-only
+    renderer, for hosts that send display frames to real glasses and need no
+    through-the-glasses view. Use it as a context manager, or call :meth:`release`.
+    """
 
     def __init__(
         self,
         profile: DisplayProfile,
-        size: tuple[int, int],
+        size: tuple[int, int] | None,
         context: RenderContext | None = None,
         backend: str | None = None,
     ) -> None:
@@ -67,92 +79,113 @@ class HudRenderer:
         self.size = size
         #: A context passed in belongs to the caller (several renderers may share it).
         self._owns_context = context is None
-        self.context = context or create_context(backend, size=size)
+        self.context = context or create_context(backend, size=size or (64, 64))
         self.ctx = self.context.ctx
+        self._compositor: Compositor | None = None
         with self.context.current():
             self.programs = ProgramCache(self.ctx)
-            self.display = DisplayRenderer(self.ctx, self.programs, profile)
-            self.compositor = Compositor(self.ctx, self.programs, size)
-            self.compositor.set_uniformity(uniformity_map(profile))
+            # One display framebuffer for both eyes: a stereo pair with equal content is
+            # drawn and baked once (the eyes' lists are equal unless anchors have depth).
+            self._display = DisplayRenderer(self.ctx, self.programs, profile)
+            if size is not None:
+                self._compositor = Compositor(self.ctx, self.programs, size)
+                self._compositor.set_uniformity(uniformity_map(profile))
+            else:  # nothing samples the display minified: no mipmap chain to build
+                self._display.set_minification(1.0)
 
-    def has_display(self, eye: str) -> bool:
-        return self.profile.eyes == 2 or self.profile.eye == eye
+    @property
+    def primary_eye(self) -> Eye:
+        return eyes_for(self.profile, None)[0]
 
-    def render_eye(
+    @property
+    def display(self) -> DisplayRenderer:
+        """The display framebuffer (both eyes of a binocular profile are drawn in turn)."""
+        return self._display
+
+    @property
+    def compositor(self) -> Compositor:
+        if self._compositor is None:
+            raise HudError("this renderer was made without an output size: it draws displays only")
+        return self._compositor
+
+    def has_display(self, eye: str | Eye) -> bool:
+        return self.profile.eyes == 2 or self.profile.eye == str(eye)
+
+    def view(self, scene: Scene, eye: str | Eye, parallax: bool = False) -> ViewGeometry:
+        """The eye's view of the scene's world (the composite's grid when there is one)."""
+        w, h = self.size if self.size is not None else (scene.world.width, scene.world.height)
+        return ViewGeometry.make(
+            self.profile,
+            w,
+            h,
+            scene.world.fov_h_deg,
+            str(eye),
+            scene.world.depth_m,
+            parallax=parallax,
+        )
+
+    def layout(
         self,
         scene: Scene,
-        world_rgb: npt.NDArray[np.uint8] | None,
-        eye: str,
-        effects: frozenset[str],
-        linear: bool = False,
+        eye: str | Eye,
+        effects: frozenset[str] = ALL_EFFECTS,
         parallax: bool = False,
-    ) -> EyeFrame:
-        """Render one eye and read it back. ``world_rgb=None`` reuses the world image
-        already uploaded.
+    ) -> DisplayList:
+        """The scene laid out on one eye's display (an empty list for an eye without one)."""
+        if not self.has_display(eye):
+            # The other eye of a monocular device sees the world through a plain lens.
+            return DisplayList(self.profile.width_px, self.profile.height_px)
+        view = self.view(scene, eye, parallax)
+        size = (view.width, view.height)
+        return layout_scene(scene, self.profile, view, size, latency_on="latency" in effects)
 
-        ``parallax`` renders this eye as one half of a stereo pair: the camera is taken to
-        sit between the eyes (see :meth:`hud.anchors.ViewGeometry.make`).
-        """
+    def draw_display(
+        self, display_list: DisplayList, eye: str | Eye, force: bool = False
+    ) -> DisplayRenderer:
+        """Draw one eye's display list (nothing is redrawn when it is unchanged)."""
         with self.context.current():
-            dl, brightness, uniforms = self.draw_eye(scene, world_rgb, eye, effects, parallax)
-            composite = self.compositor.read_srgb()
-            lin = None
-            if linear:
-                self.compositor.compose(
-                    self.display.texture, uniforms, linear=True, display_version=self.display.draws
-                )
-                lin = self.compositor.read_linear()
-            return EyeFrame(
-                eye=eye,
-                composite=composite,
-                display=self.display.read(),
-                display_list=dl,
-                brightness=brightness,
-                linear=lin,
-                uniforms=uniforms,
-            )
+            self._display.render(display_list, force=force)
+        return self._display
+
+    def read_display_codes(self, eye: str | Eye) -> npt.NDArray[np.uint8]:
+        """The display frame last drawn (for ``eye``) as the 8-bit sRGB codes a panel
+        takes, H×W×3. Draw each eye and read it before drawing the next."""
+        with self.context.current():
+            return self._display.read_codes()
 
     def draw_eye(
         self,
         scene: Scene,
         world_rgb: npt.NDArray[np.uint8] | None,
-        eye: str,
-        effects: frozenset[str],
+        eye: str | Eye,
+        effects: frozenset[str] = ALL_EFFECTS,
         parallax: bool = False,
         force_redraw: bool = False,
+        display_list: DisplayList | None = None,
     ) -> tuple[DisplayList, float, dict[str, object]]:
         """The whole frame on the GPU, without reading anything back (the window and the
         benchmark stop here). Returns the display list, the brightness and the uniforms.
 
-        ``force_redraw`` redraws the display even when its list is unchanged.
+        ``display_list`` is the eye's layout when the caller ran it already (the
+        pipeline does); else the scene is laid out here. ``force_redraw`` redraws the
+        display even when its list is unchanged.
         """
+        compositor = self.compositor
         with self.context.current():
             if world_rgb is not None:
-                self.compositor.set_world(world_rgb)
-            view = ViewGeometry.make(
-                self.profile,
-                self.size[0],
-                self.size[1],
-                scene.world.fov_h_deg,
-                eye,
-                scene.world.depth_m,
-                parallax=parallax,
+                compositor.set_world(world_rgb)
+            view = self.view(scene, eye, parallax)
+            brightness = scene_brightness(scene, self.profile)
+            dl = (
+                display_list
+                if display_list is not None
+                else self.layout(scene, eye, effects, parallax)
             )
-            brightness = (
-                scene.display.brightness
-                if scene.display.brightness is not None
-                else auto_brightness(self.profile, scene.world.ambient_nits)
-            )
-            if self.has_display(eye):
-                dl = layout_scene(
-                    scene, self.profile, view, self.size, latency_on="latency" in effects
-                )
-            else:  # the other eye of a monocular device sees the world through a plain lens
-                dl = DisplayList(self.profile.width_px, self.profile.height_px)
             # Display pixels per output pixel at the FOV centre (the display is minified
             # wherever its ppd exceeds the world image's pixels per degree).
-            self.display.set_minification(self.profile.ppd / (view.focal_px * math.pi / 180.0))
-            tex = self.display.render(dl, force=force_redraw)
+            target = self._display
+            target.set_minification(self.profile.ppd / (view.focal_px * math.pi / 180.0))
+            target = self.draw_display(dl, eye, force=force_redraw)
             uniforms = compose_uniforms(
                 self.profile,
                 view,
@@ -161,21 +194,98 @@ class HudRenderer:
                 effects,
                 scene.viewer.pupil_offset_mm,
             )
-            self.compositor.compose(tex, uniforms, display_version=self.display.draws)
+            compositor.compose(target.texture, uniforms, display_version=target.draws)
             return dl, brightness, uniforms
+
+    def render_eye(
+        self,
+        scene: Scene,
+        world_rgb: npt.NDArray[np.uint8] | None = None,
+        eye: str | Eye = Eye.RIGHT,
+        effects: frozenset[str] = ALL_EFFECTS,
+        linear: bool = False,
+        parallax: bool = False,
+        display_list: DisplayList | None = None,
+    ) -> EyeFrame:
+        """Render one eye and read it back. ``world_rgb=None`` reuses the world image
+        already uploaded.
+
+        ``parallax`` renders this eye as one half of a stereo pair: the camera is taken to
+        sit between the eyes (see :meth:`hud.anchors.ViewGeometry.make`).
+        """
+        eye = Eye.parse(eye)
+        with self.context.current():
+            dl, brightness, uniforms = self.draw_eye(
+                scene, world_rgb, eye, effects, parallax, display_list=display_list
+            )
+            composite = self.compositor.read_srgb()
+            lin = None
+            target = self._display
+            if linear:
+                self.compositor.compose(
+                    target.texture, uniforms, linear=True, display_version=target.draws
+                )
+                lin = self.compositor.read_linear()
+            return EyeFrame(
+                eye=eye,
+                composite=composite,
+                display=target.read(),
+                display_list=dl,
+                brightness=brightness,
+                linear=lin,
+                uniforms=uniforms,
+            )
+
+    def live_objects(self) -> int:
+        """GL objects of this renderer's context still alive: unreleased moderngl objects
+        plus any dropped without release (counted once the context collects garbage).
+
+        For leak tests: a steady frame loop must keep this flat. Walks the Python heap,
+        so call it every few hundred frames, not every frame.
+        """
+        import gc
+
+        import moderngl
+
+        kinds = (
+            moderngl.Buffer,
+            moderngl.Texture,
+            moderngl.Framebuffer,
+            moderngl.VertexArray,
+            moderngl.Program,
+            moderngl.Renderbuffer,
+        )
+        alive = 0
+        for obj in gc.get_objects():
+            if isinstance(obj, kinds) and getattr(obj, "ctx", None) is self.ctx:
+                alive += type(obj.mglo).__name__ != "InvalidObject"
+        return alive + len(getattr(self.ctx, "objects", ()) or ())
+
+    def finish(self) -> None:
+        """Wait for the GPU to finish queued work (benchmarks time whole frames)."""
+        with self.context.current():
+            self.ctx.finish()
 
     def release(self) -> None:
         with self.context.current():
-            self.display.release()
-            self.compositor.release()
+            self._display.release()
+            if self._compositor is not None:
+                self._compositor.release()
+                self._compositor = None
         if self._owns_context:
             self.context.release()
+
+    def __enter__(self) -> HudRenderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def render_scene(
     scene: Scene,
     profile: DisplayProfile,
-    eye: str | None = None,
+    eye: str | Eye | None = None,
     effects: str | frozenset[str] | None = "all",
     linear: bool = False,
     backend: str | None = None,
@@ -184,8 +294,7 @@ def render_scene(
     fx = effects if isinstance(effects, frozenset) else parse_effects(effects)
     world = world_pixels(scene)
     h, w = world.shape[:2]
-    renderer = HudRenderer(profile, (w, h), backend=backend)
-    try:
+    with HudRenderer(profile, (w, h), backend=backend) as renderer:
         frames = []
         eyes = eyes_for(profile, eye)
         stereo = len(eyes) == 2  # a stereo pair: the camera sits between the eyes
@@ -195,5 +304,3 @@ def render_scene(
                 renderer.render_eye(scene, world_rgb, e, fx, linear=linear, parallax=stereo)
             )
         return frames
-    finally:
-        renderer.release()

@@ -12,7 +12,7 @@ import math
 
 from hud.anchors.view import ViewGeometry
 from hud.optics.model import EYE_RELIEF_MM, PUPIL_DIAMETER_MM, eyebox_half_mm
-from hud.profiles.loader import DisplayProfile
+from hud.profiles import DisplayProfile
 
 #: Bit per effect in ``u_flags``; each becomes an ``FX_*`` define of the shaders that read it.
 EFFECT_BITS: dict[str, int] = {

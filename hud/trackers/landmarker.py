@@ -31,6 +31,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -41,6 +42,17 @@ from hud.trackers.results import (
     FaceResult,
     HandResult,
 )
+
+
+@dataclass(frozen=True)
+class BaseOptions:
+    """Where a tracker's model comes from, as in MediaPipe Tasks' ``BaseOptions``.
+
+    ``model_asset_path`` names a MediaPipe Tasks ``.task`` bundle; ``None`` uses the models
+    inside the mediapipe wheel (nothing is downloaded).
+    """
+
+    model_asset_path: str | Path | None = None
 
 
 class RunningMode(enum.Enum):
@@ -251,6 +263,7 @@ def bundled_model_dir() -> Path:
 
 
 __all__ = [
+    "BaseOptions",
     "Landmarker",
     "LandmarkerOptions",
     "RunningMode",
