@@ -4,13 +4,10 @@
 // bright world light (lamps, sun, specular glints) is partly diffracted into the eye as a
 // coloured streak along the grating vector, red spread farther than blue (grating equation:
 // deflection grows with wavelength). Rendered at reduced resolution: the streaks are smooth.
-uniform sampler2D u_world;      // world image, sRGB texture (fetches return linear)
-uniform vec2 u_world_size;
-uniform vec2 u_out_size;        // this pass's (reduced) size
-uniform float u_world_shift;    // eye disparity, world px
+// Taps come from streak_bright.frag's output (the bright part of the world, same grid).
+uniform sampler2D u_bright;     // bright world light, this pass's grid, one channel
 uniform vec2 u_dir;             // streak direction (unit, image px)
-uniform float u_length;         // streak half-length, world px
-uniform float u_threshold;      // linear world level above which light streaks
+uniform float u_length;         // streak half-length, this pass's px
 out vec4 f_color;
 
 vec3 spectral(float t) {
@@ -19,20 +16,18 @@ vec3 spectral(float t) {
 }
 
 void main() {
-    vec2 p = gl_FragCoord.xy / u_out_size * u_world_size - vec2(u_world_shift, 0.0);
+    vec2 size = vec2(textureSize(u_bright, 0));
+    vec2 p = gl_FragCoord.xy;
     vec3 acc = vec3(0.0);
     for (int i = 1; i <= TAPS; ++i) {
         float t = float(i) / float(TAPS);
         vec3 tint = spectral(t) * (1.0 - 0.6 * t);
+        float bright = 0.0;
         for (int s = -1; s <= 1; s += 2) {
-            vec2 q = p + float(s) * u_dir * t * u_length;
-            vec2 uv = q / u_world_size;
-            float inside = inside01(uv);
-            vec3 w = texture(u_world, uv).rgb;
-            // Only near-saturated world light (lamps, sun, glints) streaks, not white paper.
-            float bright = inside * max(luminance(w) - u_threshold, 0.0) / (1.0 - u_threshold);
-            acc += bright * tint;
+            vec2 uv = (p + float(s) * u_dir * t * u_length) / size;
+            bright += inside01(uv) * texture(u_bright, uv).r;
         }
+        acc += bright * tint;
     }
     f_color = vec4(acc / float(TAPS), 1.0);
 }

@@ -74,9 +74,17 @@ class HudPipelineOptions:
     #: Also render the through-the-glasses view (the emulator); a host feeding real
     #: glasses needs only the display frames.
     composite: bool = False
+    #: The eyes to render; ``None``: every eye that has a display. Two eyes are a stereo
+    #: pair (the camera between them); one eye takes the camera image as its own view.
+    eyes: tuple[Eye, ...] | None = None
     backend: str | None = None
 
     def __post_init__(self) -> None:
+        if self.eyes is not None:
+            eyes = tuple(Eye.parse(e) for e in self.eyes)
+            if not eyes or len(set(eyes)) != len(eyes):
+                raise OptionsError(f"eyes must be one or both of left, right, got {self.eyes}")
+            object.__setattr__(self, "eyes", eyes)
         for name, opts in (("hands", self.hands), ("faces", self.faces)):
             if opts is not None and opts.running_mode is not RunningMode.VIDEO:
                 raise OptionsError(f"the pipeline runs {name} in VIDEO mode (frame timestamps)")
@@ -124,7 +132,7 @@ class HudPipeline:
     def __init__(self, profile: DisplayProfile, options: HudPipelineOptions | None = None) -> None:
         self.profile = profile
         self.options = options or HudPipelineOptions()
-        self.eyes: tuple[Eye, ...] = display_eyes(profile)
+        self.eyes: tuple[Eye, ...] = self.options.eyes or display_eyes(profile)
         self.recognizer = GestureRecognizer(self.options.gestures)
         self._hands: HandLandmarker | None = None
         self._faces: FaceLandmarker | None = None

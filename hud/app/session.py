@@ -114,10 +114,10 @@ class HudSessionOptions:
             model = self.base_options.model_asset_path
             hands = HandLandmarkerOptions(
                 running_mode=RunningMode.VIDEO,
-                max_num_hands=int(self.num_hands),
-                min_detection_confidence=self.min_hand_detection_confidence,
+                base_options=BaseOptions(None if model is None else base_dir / model),
+                num_hands=int(self.num_hands),
+                min_hand_detection_confidence=self.min_hand_detection_confidence,
                 min_tracking_confidence=self.min_tracking_confidence,
-                model_asset_path=None if model is None else base_dir / model,
                 mirrored=self.mirrored,
             )
         faces = FaceLandmarkerOptions(running_mode=RunningMode.VIDEO) if self.track_faces else None

@@ -139,7 +139,7 @@ def detect_image(rgb: np.ndarray, args: argparse.Namespace) -> dict[str, Any]:
     from hud.trackers import markers
     from hud.trackers.faces import FaceLandmarker, FaceLandmarkerOptions
     from hud.trackers.hands import HandLandmarker, HandLandmarkerOptions
-    from hud.trackers.landmarker import quiet_native_logs
+    from hud.trackers.landmarker import BaseOptions, quiet_native_logs
 
     dictionary = "none" if args.markers.strip().lower() == "none" else None
     if dictionary is None:
@@ -147,12 +147,12 @@ def detect_image(rgb: np.ndarray, args: argparse.Namespace) -> dict[str, Any]:
     height, width = rgb.shape[:2]
     intrinsics = _intrinsics(args, width, height)
     hand_options = HandLandmarkerOptions(
-        max_num_hands=args.max_hands,
+        num_hands=args.max_hands,
         model_complexity=args.model_complexity,
-        model_asset_path=args.hand_model,
+        base_options=BaseOptions(model_asset_path=args.hand_model),
         mirrored=args.mirrored,
     )
-    face_options = FaceLandmarkerOptions(max_num_faces=args.max_faces)
+    face_options = FaceLandmarkerOptions(num_faces=args.max_faces)
     try:
         with quiet_native_logs():
             with HandLandmarker(hand_options) as hand_tracker:

@@ -201,7 +201,7 @@ class _Trackers:
         self.marker_size = args.marker_size
         self.hand_options = HandLandmarkerOptions(
             running_mode=RunningMode.VIDEO,
-            max_num_hands=args.max_hands,
+            num_hands=args.max_hands,
             model_complexity=args.model_complexity,
             mirrored=args.mirrored,
         )
@@ -226,7 +226,7 @@ class _Trackers:
             "image_encoding": "jpeg" if self.video else None,
             "hands": {
                 "backend": self.hands.backend,
-                "max_num_hands": self.hand_options.max_num_hands,
+                "max_num_hands": self.hand_options.num_hands,
                 "model_complexity": self.hand_options.model_complexity,
                 "mirrored": self.hand_options.mirrored,
                 "running_mode": "video",

@@ -1,11 +1,15 @@
 """The optics pass: world image + display frame -> the light that reaches one eye.
 
-Three passes per frame at most: world-side streaks at quarter resolution (only when the
-``streaks`` effect is on and the profile has any), a full-frame pass with the world's light
-and a pass over just the rectangle the FOV can reach that adds the display
-(``shaders/compose.frag`` compiled both ways). The output is
-either 8-bit sRGB (what a person sees, for PNGs and windows) or float linear light (for
-measurements: contrast ratios and the additive formula are checked on it).
+Per frame at most: world-side streaks at quarter resolution (only when the ``streaks``
+effect is on and the profile has any), a full-frame pass with the world's light, and a pass
+that adds the display (``shaders/compose.frag`` compiled both ways). The display's light is
+baked beforehand, only when the display or the viewer changes. An additive display emits
+nothing where it is black, so the bake and the display pass run only over the rectangles
+where the display drew something (its ``DisplayContent``, grown by what the optics spread:
+filtering, rainbow, ghost), clipped to the field of view; a display texture without that
+record is taken as lit everywhere. The output is either 8-bit sRGB (what a person sees, for
+PNGs and windows) or float linear light (for measurements: contrast ratios and the additive
+formula are checked on it).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import numpy.typing as npt
 
 from hud.errors import HudError
 from hud.optics import STREAK_LENGTH, STREAK_THRESHOLD, TONEMAP_KNEE
+from hud.render.display import DisplayContent
 from hud.render.programs import (
     GL_FRAMEBUFFER_SRGB,
     GL_SRGB8,
@@ -29,6 +34,9 @@ from hud.render.uniforms import EFFECT_BITS
 
 STREAK_TAPS = 12
 STREAK_DOWNSCALE = 4
+#: The display light is drawn over lit rectangles snapped to cells of this many output px
+#: (merged into runs, so a card costs a few quads).
+LIT_CELL = 8
 #: The effects each shader reads (as ``FX_*`` defines). Only these enter its variant and
 #: cache keys, so toggling, say, ``tonemap`` neither recompiles nor rebakes the display
 #: light, which it cannot change.

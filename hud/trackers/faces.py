@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hud.errors import HudError
+from hud.errors import HudError, OptionsError
 from hud.trackers.landmarker import (
     Landmarker,
     RunningMode,
@@ -28,19 +28,20 @@ FaceCallback = Callable[[list[FaceResult], np.ndarray, int], None]
 
 @dataclass(frozen=True)
 class FaceLandmarkerOptions:
-    """Settings for :class:`FaceLandmarker`. Landmarks are always refined (478 with irises)."""
+    """Settings for :class:`FaceLandmarker`, named as MediaPipe Tasks'. Landmarks are
+    always refined (478 with irises)."""
 
     running_mode: RunningMode = RunningMode.IMAGE
-    max_num_faces: int = 1
-    min_detection_confidence: float = 0.5
+    num_faces: int = 1
+    min_face_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     result_callback: FaceCallback | None = None
 
     def __post_init__(self) -> None:
         check_mode_callback(self.running_mode, self.result_callback)
-        if isinstance(self.max_num_faces, bool) or self.max_num_faces < 1:
-            raise HudError(f"max_num_faces must be at least 1, got {self.max_num_faces}")
-        check_unit("min_detection_confidence", self.min_detection_confidence)
+        if isinstance(self.num_faces, bool) or self.num_faces < 1:
+            raise OptionsError(f"num_faces must be at least 1, got {self.num_faces}")
+        check_unit("min_face_detection_confidence", self.min_face_detection_confidence)
         check_unit("min_tracking_confidence", self.min_tracking_confidence)
 
 
@@ -57,9 +58,9 @@ class FaceLandmarker(Landmarker[FaceLandmarkerOptions, FaceResult]):
         mp = import_mediapipe()
         self._solution = mp.solutions.face_mesh.FaceMesh(
             static_image_mode=self.options.running_mode is RunningMode.IMAGE,
-            max_num_faces=self.options.max_num_faces,
+            max_num_faces=self.options.num_faces,
             refine_landmarks=True,
-            min_detection_confidence=self.options.min_detection_confidence,
+            min_detection_confidence=self.options.min_face_detection_confidence,
             min_tracking_confidence=self.options.min_tracking_confidence,
         )
 

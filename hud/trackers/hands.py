@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from hud.errors import HudError
+from hud.errors import HudError, OptionsError
 from hud.trackers.landmarker import (
+    BaseOptions,
     Landmarker,
     RunningMode,
     bundled_model_dir,
@@ -39,28 +40,32 @@ HandCallback = Callable[[list[HandResult], np.ndarray, int], None]
 class HandLandmarkerOptions:
     """Settings for :class:`HandLandmarker`; validated on construction.
 
-    ``model_complexity`` (0 lite, 1 full) applies to the built-in models; with
-    ``model_asset_path`` (a MediaPipe Tasks hand-landmarker ``.task`` bundle) the bundle's
-    own models are used instead. ``mirrored`` says the frames are mirror images (see the
+    Named as MediaPipe Tasks' ``HandLandmarkerOptions``. ``base_options.model_asset_path``
+    names a Tasks hand-landmarker ``.task`` bundle; without one the models inside the
+    mediapipe wheel run, and ``model_complexity`` (0 lite, 1 full) picks which.
+    ``min_hand_presence_confidence`` applies to a ``.task`` bundle (the built-in graph
+    folds presence into tracking). ``mirrored`` says the frames are mirror images (see the
     module docstring); it only changes the handedness labels.
     """
 
+    base_options: BaseOptions = field(default_factory=BaseOptions)
     running_mode: RunningMode = RunningMode.IMAGE
-    max_num_hands: int = 2
-    model_complexity: int = 1
-    min_detection_confidence: float = 0.5
+    num_hands: int = 2
+    min_hand_detection_confidence: float = 0.5
+    min_hand_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
-    model_asset_path: str | Path | None = None
+    model_complexity: int = 1
     mirrored: bool = False
     result_callback: HandCallback | None = None
 
     def __post_init__(self) -> None:
         check_mode_callback(self.running_mode, self.result_callback)
-        if isinstance(self.max_num_hands, bool) or self.max_num_hands < 1:
-            raise HudError(f"max_num_hands must be at least 1, got {self.max_num_hands}")
+        if isinstance(self.num_hands, bool) or self.num_hands < 1:
+            raise OptionsError(f"num_hands must be at least 1, got {self.num_hands}")
         if self.model_complexity not in (0, 1):
             raise HudError(f"model_complexity must be 0 or 1, got {self.model_complexity}")
-        check_unit("min_detection_confidence", self.min_detection_confidence)
+        check_unit("min_hand_detection_confidence", self.min_hand_detection_confidence)
+        check_unit("min_hand_presence_confidence", self.min_hand_presence_confidence)
         check_unit("min_tracking_confidence", self.min_tracking_confidence)
 
 
@@ -105,14 +110,14 @@ class HandLandmarker(Landmarker[HandLandmarkerOptions, HandResult]):
         self._tasks: Any = None
         self._solution: Any = None
         mp = import_mediapipe()
-        if self.options.model_asset_path is not None:
-            self._open_task(mp, Path(self.options.model_asset_path))
+        if self.options.base_options.model_asset_path is not None:
+            self._open_task(mp, Path(self.options.base_options.model_asset_path))
         else:
             self._solution = mp.solutions.hands.Hands(
                 static_image_mode=self.options.running_mode is RunningMode.IMAGE,
-                max_num_hands=self.options.max_num_hands,
+                max_num_hands=self.options.num_hands,
                 model_complexity=self.options.model_complexity,
-                min_detection_confidence=self.options.min_detection_confidence,
+                min_detection_confidence=self.options.min_hand_detection_confidence,
                 min_tracking_confidence=self.options.min_tracking_confidence,
             )
 
@@ -123,7 +128,8 @@ class HandLandmarker(Landmarker[HandLandmarkerOptions, HandResult]):
 
     def _open_task(self, mp: Any, path: Path) -> None:
         _check_task_file(path)
-        from mediapipe.tasks.python import BaseOptions, vision
+        from mediapipe.tasks.python import BaseOptions as TasksBaseOptions
+        from mediapipe.tasks.python import vision
 
         modes = {
             RunningMode.IMAGE: vision.RunningMode.IMAGE,
@@ -143,10 +149,11 @@ class HandLandmarker(Landmarker[HandLandmarkerOptions, HandResult]):
                 )
 
         opts = vision.HandLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(path)),
+            base_options=TasksBaseOptions(model_asset_path=str(path)),
             running_mode=modes[self.options.running_mode],
-            num_hands=self.options.max_num_hands,
-            min_hand_detection_confidence=self.options.min_detection_confidence,
+            num_hands=self.options.num_hands,
+            min_hand_detection_confidence=self.options.min_hand_detection_confidence,
+            min_hand_presence_confidence=self.options.min_hand_presence_confidence,
             min_tracking_confidence=self.options.min_tracking_confidence,
             result_callback=callback,
         )

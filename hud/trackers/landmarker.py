@@ -37,7 +37,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
-from hud.errors import HudError
+from hud.errors import HudError, OptionsError
 from hud.trackers.results import (
     FaceResult,
     HandResult,
@@ -65,7 +65,7 @@ class RunningMode(enum.Enum):
 
 def check_unit(name: str, value: float) -> None:
     if not 0.0 <= value <= 1.0:
-        raise HudError(f"{name} must be between 0 and 1, got {value}")
+        raise OptionsError(f"{name} must be between 0 and 1, got {value}")
 
 
 def check_call(
@@ -82,11 +82,11 @@ def check_call(
 
 def check_mode_callback(mode: RunningMode, callback: object) -> None:
     if not isinstance(mode, RunningMode):
-        raise HudError(f"running_mode must be a RunningMode, got {mode!r}")
+        raise OptionsError(f"running_mode must be a RunningMode, got {mode!r}")
     if mode is RunningMode.LIVE_STREAM and callback is None:
-        raise HudError("LIVE_STREAM mode needs a result_callback")
+        raise OptionsError("LIVE_STREAM mode needs a result_callback")
     if mode is not RunningMode.LIVE_STREAM and callback is not None:
-        raise HudError("result_callback is only used in LIVE_STREAM mode")
+        raise OptionsError("result_callback is only used in LIVE_STREAM mode")
 
 
 def import_mediapipe() -> Any:

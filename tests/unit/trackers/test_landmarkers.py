@@ -21,7 +21,7 @@ from hud.bench.input import benchmark_hands, measure_hands_ms
 from hud.errors import HudError
 from hud.trackers.faces import FaceLandmarker, FaceLandmarkerOptions
 from hud.trackers.hands import HandLandmarker, HandLandmarkerOptions, build_hand_task_bundle
-from hud.trackers.landmarker import RunningMode
+from hud.trackers.landmarker import BaseOptions, RunningMode
 from hud.trackers.results import FaceResult, HandResult
 
 IMAGES = Path(__file__).resolve().parents[2] / "data" / "images"
@@ -90,7 +90,9 @@ def test_mirrored_input_swaps_the_label(thumbs_up: np.ndarray) -> None:
 def test_tasks_bundle_backend_agrees_with_the_builtin_models(
     thumbs_up: np.ndarray, hand_task: Path
 ) -> None:
-    with HandLandmarker(HandLandmarkerOptions(model_asset_path=hand_task)) as tracker:
+    with HandLandmarker(
+        HandLandmarkerOptions(base_options=BaseOptions(model_asset_path=hand_task))
+    ) as tracker:
         assert tracker.backend == "tasks"
         hands = tracker.detect(thumbs_up)
     with HandLandmarker() as tracker:
@@ -108,7 +110,9 @@ def test_tasks_bundle_in_video_and_live_stream_modes(
     thumbs_up: np.ndarray, hand_task: Path
 ) -> None:
     with HandLandmarker(
-        HandLandmarkerOptions(running_mode=RunningMode.VIDEO, model_asset_path=hand_task)
+        HandLandmarkerOptions(
+            running_mode=RunningMode.VIDEO, base_options=BaseOptions(model_asset_path=hand_task)
+        )
     ) as tracker:
         assert len(tracker.detect_for_video(thumbs_up, 0)) == 1
         assert len(tracker.detect_for_video(thumbs_up, 40)) == 1
@@ -122,7 +126,9 @@ def test_tasks_bundle_in_video_and_live_stream_modes(
         done.set()
 
     options = HandLandmarkerOptions(
-        running_mode=RunningMode.LIVE_STREAM, model_asset_path=hand_task, result_callback=on_result
+        running_mode=RunningMode.LIVE_STREAM,
+        base_options=BaseOptions(model_asset_path=hand_task),
+        result_callback=on_result,
     )
     with HandLandmarker(options) as tracker:
         tracker.detect_async(thumbs_up, 7)
@@ -132,22 +138,26 @@ def test_tasks_bundle_in_video_and_live_stream_modes(
 
 def test_bad_task_files_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(HudError, match="not found"):
-        HandLandmarker(HandLandmarkerOptions(model_asset_path=tmp_path / "missing.task"))
+        HandLandmarker(
+            HandLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=tmp_path / "missing.task")
+            )
+        )
     text = tmp_path / "notes.task"
     text.write_text("not a model")
     with pytest.raises(HudError, match="not a MediaPipe Tasks .task bundle"):
-        HandLandmarker(HandLandmarkerOptions(model_asset_path=text))
+        HandLandmarker(HandLandmarkerOptions(base_options=BaseOptions(model_asset_path=text)))
     partial = tmp_path / "partial.task"
     with zipfile.ZipFile(partial, "w") as bundle:
         bundle.writestr("hand_detector.tflite", b"x")
     with pytest.raises(HudError, match="hand_landmarks_detector.tflite"):
-        HandLandmarker(HandLandmarkerOptions(model_asset_path=partial))
+        HandLandmarker(HandLandmarkerOptions(base_options=BaseOptions(model_asset_path=partial)))
     junk = tmp_path / "junk.task"
     with zipfile.ZipFile(junk, "w") as bundle:
         bundle.writestr("hand_detector.tflite", b"x")
         bundle.writestr("hand_landmarks_detector.tflite", b"y")
     with pytest.raises(HudError, match="cannot load hand model"):
-        HandLandmarker(HandLandmarkerOptions(model_asset_path=junk))
+        HandLandmarker(HandLandmarkerOptions(base_options=BaseOptions(model_asset_path=junk)))
 
 
 def test_video_mode_tracks_and_refuses_time_going_backwards(thumbs_up: np.ndarray) -> None:
@@ -184,10 +194,10 @@ def test_options_are_validated() -> None:
         HandLandmarkerOptions(result_callback=lambda hands, image, t: None)
     with pytest.raises(HudError, match="model_complexity"):
         HandLandmarkerOptions(model_complexity=2)
-    with pytest.raises(HudError, match="max_num_hands"):
-        HandLandmarkerOptions(max_num_hands=0)
+    with pytest.raises(HudError, match="num_hands"):
+        HandLandmarkerOptions(num_hands=0)
     with pytest.raises(HudError, match="between 0 and 1"):
-        FaceLandmarkerOptions(min_detection_confidence=1.5)
+        FaceLandmarkerOptions(min_face_detection_confidence=1.5)
 
 
 def test_bad_images_and_closed_trackers() -> None:
