@@ -294,9 +294,8 @@ class HudSession:
         dirty: dict[Eye, tuple[Rect, ...]] = {}
         mono = self.profile.mono_rgb
         for eye, codes in frames.items():
+            # Read-back frames are read-only and new per drawn frame: kept without a copy.
             packed = pack_frame(codes, self.pixel_format, mono)
-            if packed is codes:
-                packed = codes.copy()  # the renderer reuses its read-back buffer
             dirty[eye] = dirty_rects(
                 self._previous.get(eye), packed, self.pixel_format, width=codes.shape[1]
             )

@@ -141,10 +141,12 @@ def dirty_rects(
     width_px = width if width is not None else _width_px(current, fmt)
     if previous is None or previous.shape != current.shape:
         return ((0, 0, width_px, height),)
-    diff = previous != current
-    if diff.ndim == 3:
-        diff = diff.any(axis=2)
-    rows = np.flatnonzero(diff.any(axis=1))
+    if previous is current:  # the renderer hands back the same frame when nothing changed
+        return ()
+    # Compare whole rows as bytes: one pass, no per-channel reduction.
+    prev_rows = previous.reshape(height, -1)
+    cur_rows = current.reshape(height, -1)
+    rows = np.flatnonzero((prev_rows != cur_rows).any(axis=1))
     if rows.size == 0:
         return ()
     bands: list[list[int]] = [[int(rows[0]), int(rows[0]) + 1]]
@@ -157,11 +159,14 @@ def dirty_rects(
         gaps = [bands[i + 1][0] - bands[i][1] for i in range(len(bands) - 1)]
         i = int(np.argmin(gaps))
         bands[i : i + 2] = [[bands[i][0], bands[i + 1][1]]]
+    # Columns of the byte rows: 3 per pixel for RGB, 1/pixels_per_byte for packed grey.
+    channels = 3 if fmt is PixelFormat.RGB888 else 1
     per = fmt.pixels_per_byte if fmt is not PixelFormat.RGB888 else 1
     rects = []
     for y0, y1 in bands:
-        cols = np.flatnonzero(diff[y0:y1].any(axis=0))
-        x0, x1 = int(cols[0]) * per, (int(cols[-1]) + 1) * per  # columns are bytes if packed
+        cols = np.flatnonzero((prev_rows[y0:y1] != cur_rows[y0:y1]).any(axis=0))
+        x0 = int(cols[0]) // channels * per
+        x1 = (int(cols[-1]) // channels + 1) * per
         rects.append((x0, y0, min(x1, width_px), y1))
     return tuple(rects)
 
