@@ -13,22 +13,34 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from hud.app.session import HudSession, HudSessionOptions, StepResult
 from hud.errors import HudError
 from hud.io.images import save_png
 from hud.optics import EFFECTS
 from hud.profiles import get_profile
-from hud.render.frames import encode_display
-from hud.render.renderer import render_scene
-from hud.scene import load_scene
+from hud.scene import Scene, load_scene
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 PROFILES = ("orion", "rayban-display")
 AMBIENTS = {"indoor": 150.0, "sunlight": 10000.0}
+
+
+def through_the_glasses(scene: Scene, profile: str, ambient_nits: float) -> StepResult:
+    """One step of a session showing the scene's photo through the right eye's lens."""
+    options = HudSessionOptions(
+        profile=profile,
+        scene=scene,
+        track_hands=False,
+        composite=True,
+        eyes=("right",),
+        ambient_nits=ambient_nits,
+    )
+    with HudSession(options) as session:
+        return session.step(timestamp_ms=0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,15 +57,15 @@ def main(argv: list[str] | None = None) -> int:
         for name in PROFILES:
             profile = get_profile(name)
             for label, nits in AMBIENTS.items():
-                s = replace(scene, world=replace(scene.world, ambient_nits=nits))
-                (frame,) = render_scene(s, profile, effects="all")
-                path = save_png(out / f"{name}-{label}.png", frame.composite)
-                tiles.append(frame.composite)
+                step = through_the_glasses(scene, name, nits)
+                view = step.composite["right"]
+                path = save_png(out / f"{name}-{label}.png", view)
+                tiles.append(view)
                 print(
                     f"wrote {path}  ({profile.label}, {label} {nits:,.0f} nits, "
-                    f"display {frame.brightness * profile.peak_nits:,.0f} nits)"
+                    f"display {step.brightness * profile.peak_nits:,.0f} nits)"
                 )
-            disp = save_png(out / f"{name}-display.png", encode_display(frame.display))
+            disp = save_png(out / f"{name}-display.png", step.display["right"])
             print(f"wrote {disp}  (raw display frame, {profile.width_px}×{profile.height_px})")
         sheet = np.concatenate([np.concatenate(tiles[i : i + 2], axis=1) for i in (0, 2)], axis=0)
         small = sheet[::2, ::2]

@@ -22,13 +22,21 @@ import numpy.typing as npt
 from gestures.events import GestureEvent
 from gestures.recognizer import GestureRecognizer, GestureRecognizerOptions
 from gestures.tracker_input import hand_frame
-from hud.anchors import Eye, HeadMotion, HeadPose, display_eyes, marker_objects, merge_objects
+from hud.anchors import (
+    Eye,
+    HeadMotion,
+    HeadPose,
+    ViewGeometry,
+    display_eyes,
+    marker_objects,
+    merge_objects,
+)
 from hud.errors import OptionsError
-from hud.layout import DisplayList
+from hud.layout import DisplayList, layout_scene
 from hud.optics import ALL_EFFECTS, parse_effects
 from hud.profiles import DisplayProfile
 from hud.render.renderer import HudRenderer, scene_brightness
-from hud.scene import Scene
+from hud.scene import Scene, world_pixels
 from hud.trackers.faces import FaceLandmarker, FaceLandmarkerOptions
 from hud.trackers.hands import HandLandmarker, HandLandmarkerOptions
 from hud.trackers.landmarker import RunningMode
@@ -139,7 +147,9 @@ class HudPipeline:
         self._intrinsics: dict[tuple[int, int], CameraIntrinsics | None] = {}
         self._head = HeadMotion()
         self._renderer: HudRenderer | None = None
-        self._world_size: tuple[int, int] | None = None
+        self._world_image: tuple[str | None, npt.NDArray[np.uint8]] | None = None
+        #: The world image last uploaded (the compositor keeps it between frames).
+        self._uploaded: npt.NDArray[np.uint8] | None = None
         self._closed = False
 
     # ------------------------------------------------------------------ trackers
@@ -213,13 +223,35 @@ class HudPipeline:
 
     # ------------------------------------------------------------------ layout
     def layout(self, scene: Scene) -> dict[Eye, DisplayList]:
-        """Each display eye's display list."""
-        renderer = self.renderer(scene)
+        """Each eye's display list (an empty one for an eye without a display)."""
         stereo = len(self.eyes) == 2
-        return {
-            eye: renderer.layout(scene, eye, self.options.effects, parallax=stereo)
-            for eye in self.eyes
-        }
+        w, h = self.world_size(scene)
+        latency = "latency" in self.options.effects
+        out = {}
+        for eye in self.eyes:
+            if not (self.profile.eyes == 2 or self.profile.eye == eye):
+                # The other eye of a monocular device sees the world through a plain lens.
+                out[eye] = DisplayList(self.profile.width_px, self.profile.height_px)
+                continue
+            view = ViewGeometry.make(
+                self.profile, w, h, scene.world.fov_h_deg, str(eye), scene.world.depth_m, stereo
+            )
+            out[eye] = layout_scene(scene, self.profile, view, (w, h), latency_on=latency)
+        return out
+
+    def world_size(self, scene: Scene) -> tuple[int, int]:
+        """The world's pixel grid: the photo's size for an image world, else the scene's."""
+        if scene.world.image is None:
+            return (scene.world.width, scene.world.height)
+        image = self._scene_world(scene)
+        return (int(image.shape[1]), int(image.shape[0]))
+
+    def _scene_world(self, scene: Scene) -> npt.NDArray[np.uint8]:
+        """A scene's own world image, read once per file."""
+        key = str(scene.resolve(scene.world.image)) if scene.world.image else None
+        if self._world_image is None or self._world_image[0] != key:
+            self._world_image = (key, world_pixels(scene))
+        return self._world_image[1]
 
     # ------------------------------------------------------------------ render + optics
     def render(
@@ -230,23 +262,27 @@ class HudPipeline:
     ) -> Rendered:
         """Draw each eye's display list and read the display frames back; with the
         composite on, run the optics over ``world_rgb`` (the scene's own world if None)."""
-        renderer = self.renderer(scene)
+        brightness = scene_brightness(scene, self.profile)
         display: dict[Eye, npt.NDArray[np.uint8]] = {}
         composite: dict[Eye, npt.NDArray[np.uint8]] = {}
         if not self.options.composite:
+            renderer = self.renderer(None)
             for eye in self.eyes:
                 renderer.draw_display(layouts[eye], eye)
                 display[eye] = renderer.read_display_codes(eye)
-            return Rendered(display, composite, scene_brightness(scene, self.profile))
-        if world_rgb is None and self._world_size is None:
-            from hud.scene import world_pixels
-
-            world_rgb = world_pixels(scene)
+            return Rendered(display, composite, brightness)
+        upload: npt.NDArray[np.uint8] | None = world_rgb  # a camera frame: always new
+        if world_rgb is None:
+            world_rgb = self._scene_world(scene)
+            # The scene's own world is uploaded once; the compositor keeps it.
+            upload = None if world_rgb is self._uploaded else world_rgb
+        size = (int(world_rgb.shape[1]), int(world_rgb.shape[0]))
+        renderer = self.renderer(size)
         stereo = len(self.eyes) == 2
         for i, eye in enumerate(self.eyes):
             frame = renderer.render_eye(
                 scene,
-                world_rgb if i == 0 else None,
+                upload if i == 0 else None,
                 eye,
                 self.options.effects,
                 parallax=stereo,
@@ -254,17 +290,18 @@ class HudPipeline:
             )
             composite[eye] = frame.composite
             display[eye] = renderer.read_display_codes(eye)
-        if world_rgb is not None:
-            self._world_size = (int(world_rgb.shape[1]), int(world_rgb.shape[0]))
-        return Rendered(display, composite, scene_brightness(scene, self.profile))
+        self._uploaded = world_rgb
+        return Rendered(display, composite, brightness)
 
-    def renderer(self, scene: Scene) -> HudRenderer:
+    def renderer(self, size: tuple[int, int] | None) -> HudRenderer:
         """The renderer, made on first use (the composite's size is the world's)."""
         if self._closed:
             raise OptionsError("this pipeline is closed")
         if self._renderer is None:
-            size = (scene.world.width, scene.world.height) if self.options.composite else None
             self._renderer = HudRenderer(self.profile, size, backend=self.options.backend)
+        elif self._renderer.size != size:
+            have = self._renderer.size
+            raise OptionsError(f"the world changed size from {have} to {size} mid-run")
         return self._renderer
 
     def gl_objects(self) -> int:

@@ -84,6 +84,8 @@ class HudSessionOptions:
     effects: str | frozenset[str] = "all"
     #: Also render the through-the-glasses view (``StepResult.composite``).
     composite: bool = False
+    #: The eyes to render; ``None``: every eye that has a display (both make a stereo pair).
+    eyes: tuple[str, ...] | None = None
     #: ``None``: the profile's (RGB for colour panels, 1-bit grey for monochrome ones).
     pixel_format: str | PixelFormat | None = None
     #: Surroundings' diffuse white (nits); ``None``: the scene's.
@@ -135,6 +137,7 @@ class HudSessionOptions:
             gestures=self.gestures,
             effects=self.effects,  # type: ignore[arg-type]
             composite=self.composite,
+            eyes=None if self.eyes is None else tuple(Eye.parse(e) for e in self.eyes),
             backend=self.backend,
         )
 

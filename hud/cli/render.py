@@ -9,12 +9,15 @@ from typing import Any
 
 import numpy as np
 
+from hud.anchors import Eye
+from hud.app.pipeline import HudPipeline, HudPipelineOptions, Rendered, Tracked
 from hud.cli.common import add_profile_options, registry_from_args, resolve_profile, same_file
 from hud.errors import HudError
 from hud.io.images import check_output, save_png
 from hud.optics import EFFECTS, parse_effects
-from hud.render.frames import encode_display
-from hud.scene import DisplaySettings, load_scene
+from hud.profiles import DisplayProfile
+from hud.render.renderer import eyes_for
+from hud.scene import DisplaySettings, Scene, load_scene
 
 
 def register(sub: Any) -> None:
@@ -44,8 +47,6 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hud.render.renderer import render_scene
-
     out = check_output(args.out, "--out")
     if args.display_out:
         check_output(args.display_out, "--display-out")
@@ -68,26 +69,43 @@ def run(args: argparse.Namespace) -> int:
         scene = replace(scene, display=DisplaySettings(brightness=_brightness(args.brightness)))
     reg = registry_from_args(args)
     profile = resolve_profile(reg, args.profile or scene.profile, scene)
-    frames = render_scene(scene, profile, eye=args.eye, effects=effects, backend=args.backend)
-    if profile.eyes == 1 and any(f.eye != profile.eye for f in frames):
+    eyes = eyes_for(profile, args.eye)
+    rendered = _render(scene, profile, eyes, effects, args.backend)
+    if profile.eyes == 1 and any(e != profile.eye for e in eyes):
         print(
             f"note: {profile.name} has a display in the {profile.eye} eye only; the {_other(profile.eye)} "
             "eye sees the world through a plain lens",
             file=sys.stderr,
         )
-    composite = np.concatenate([f.composite for f in frames], axis=1)
+    composite = np.concatenate([rendered.composite[e] for e in eyes], axis=1)
     save_png(out, composite)
     written = [str(out)]
     if args.display_out:
-        disp = np.concatenate([encode_display(f.display) for f in frames], axis=1)
+        disp = np.concatenate([rendered.display[e] for e in eyes], axis=1)
         save_png(args.display_out, disp)
         written.append(str(args.display_out))
-    b = frames[0].brightness
+    b = rendered.brightness
     print(
-        f"{profile.name}: {', '.join(f.eye for f in frames)} eye, ambient {scene.world.ambient_nits:g} nits, "
+        f"{profile.name}: {', '.join(str(e) for e in eyes)} eye, ambient {scene.world.ambient_nits:g} nits, "
         f"display {b * profile.peak_nits:.0f} nits ({b:.0%} of peak) -> {', '.join(written)}"
     )
     return 0
+
+
+def _render(
+    scene: Scene,
+    profile: DisplayProfile,
+    eyes: list[Eye],
+    effects: frozenset[str],
+    backend: str | None,
+) -> Rendered:
+    """One frame of the per-frame pipeline with nothing tracked: layout, render, optics."""
+    options = HudPipelineOptions(
+        hands=None, composite=True, effects=effects, eyes=tuple(eyes), backend=backend
+    )
+    with HudPipeline(profile, options) as pipeline:
+        scene = pipeline.anchor(scene, Tracked(timestamp_ms=0))
+        return pipeline.render(scene, pipeline.layout(scene))
 
 
 def _brightness(text: str) -> float | None:
