@@ -1,7 +1,7 @@
 """Score the recognisers on labelled recordings: CSV readers and metrics.
 
 Backs ``hud eval-poses`` and ``hud eval-tracks``. Every problem with the input (missing
-file, a malformed row, an unknown class id, a bad ``--labels``) raises
+file, a malformed row, an unknown class id, a bad label mapping) raises
 :class:`EvaluationError` with a message naming the row, so the command line can print
 one line instead of a traceback.
 """
@@ -46,12 +46,14 @@ def parse_labels(spec: str, vocabulary: Sequence[str]) -> dict[int, str]:
             class_id = -1
         if not sep or class_id < 0 or not label:
             raise EvaluationError(
-                f"bad --labels {spec!r}: expected ID=LABEL[,ID=LABEL...] with ids 0, 1, ..."
+                f"bad label mapping {spec!r}: expected ID=LABEL[,ID=LABEL...] with ids 0, 1, ..."
             )
         if label not in vocabulary:
-            raise EvaluationError(f"bad --labels: {label!r} is not one of {', '.join(vocabulary)}")
+            raise EvaluationError(
+                f"bad label mapping: {label!r} is not one of {', '.join(vocabulary)}"
+            )
         if class_id in mapping:
-            raise EvaluationError(f"bad --labels: class id {class_id} is given twice")
+            raise EvaluationError(f"bad label mapping: class id {class_id} is given twice")
         mapping[class_id] = label
     return mapping
 
@@ -64,7 +66,7 @@ def parse_image_size(spec: str) -> tuple[int, int]:
     except ValueError:
         size = (0, 0)
     if not sep or min(size) <= 0:
-        raise EvaluationError(f"bad --image-size {spec!r}: expected WIDTHxHEIGHT, e.g. 960x540")
+        raise EvaluationError(f"bad image size {spec!r}: expected WIDTHxHEIGHT, e.g. 960x540")
     return size
 
 
@@ -125,7 +127,8 @@ def map_class_ids(ids: Sequence[int], labels: dict[int, str], path: str | Path) 
         if class_id not in labels:
             known = ", ".join(str(k) for k in sorted(labels))
             raise EvaluationError(
-                f"{path}: row {number} has class id {class_id}, not in --labels ({known})"
+                f"{path}: row {number} has class id {class_id}, not in the label mapping "
+                f"(ids {known})"
             )
         truth.append(labels[class_id])
     return truth

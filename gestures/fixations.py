@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gestures.errors import TimestampOrderError
+from gestures.errors import TimestampOrderError, check_number
 from gestures.gaze_sample import GazeSample, angular_distance_deg
 from gestures.landmarks import FloatArray
 
@@ -50,6 +50,14 @@ class IVTOptions:
     merge_gap_ms: int = 75
     merge_angle_deg: float = 0.5
 
+    def __post_init__(self) -> None:
+        check_number(
+            "IVTOptions.velocity_threshold_dps", self.velocity_threshold_dps, low=0, low_open=True
+        )
+        check_number("IVTOptions.min_duration_ms", self.min_duration_ms, low=0)
+        check_number("IVTOptions.merge_gap_ms", self.merge_gap_ms, low=0)
+        check_number("IVTOptions.merge_angle_deg", self.merge_angle_deg, low=0)
+
 
 @dataclass(frozen=True)
 class IDTOptions:
@@ -62,6 +70,17 @@ class IDTOptions:
     #: Merge neighbours at most this far apart in time and angle (see :func:`merge_fixations`).
     merge_gap_ms: int = 75
     merge_angle_deg: float = 0.5
+
+    def __post_init__(self) -> None:
+        check_number(
+            "IDTOptions.dispersion_threshold_deg",
+            self.dispersion_threshold_deg,
+            low=0,
+            low_open=True,
+        )
+        check_number("IDTOptions.duration_threshold_ms", self.duration_threshold_ms, low=0)
+        check_number("IDTOptions.merge_gap_ms", self.merge_gap_ms, low=0)
+        check_number("IDTOptions.merge_angle_deg", self.merge_angle_deg, low=0)
 
 
 def _as_arrays(samples: Sequence[GazeSample]) -> tuple[np.ndarray, FloatArray, FloatArray]:

@@ -39,9 +39,10 @@ from numpy.typing import ArrayLike
 
 from gestures import gaze_geometry as gz
 from gestures.clock import FrameClock
-from gestures.errors import GestureError
+from gestures.errors import GestureError, check_number
 from gestures.gaze_sample import GazeSample, angular_distance_deg
 from gestures.landmarks import FloatArray
+from hud.errors import OptionsError
 from hud.trackers.results import FACE_LANDMARK_COUNT, FaceResult
 
 
@@ -63,8 +64,13 @@ class GazeOptions:
     image_size: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
-        if not 0 < self.max_eye_deg <= 90:
-            raise ValueError("GazeOptions.max_eye_deg must be in (0, 90]")
+        check_number("GazeOptions.max_eye_deg", self.max_eye_deg, low=0, high=90, low_open=True)
+        if self.image_size is not None:
+            size = self.image_size
+            if not (isinstance(size, tuple | list) and len(size) == 2):
+                raise OptionsError(f"GazeOptions.image_size must be (width, height), got {size!r}")
+            for side in size:
+                check_number("GazeOptions.image_size", side, low=1, whole=True)
 
 
 class GazeEstimator:
@@ -269,10 +275,27 @@ class CalibrationOptions:
     fair_error_deg: float = 2.0
 
     def __post_init__(self) -> None:
-        if self.settle_ms < 0 or self.sample_ms <= 0 or self.min_samples < 1:
-            raise ValueError(
-                "CalibrationOptions needs settle_ms >= 0, sample_ms > 0, min_samples >= 1"
+        check_number("CalibrationOptions.settle_ms", self.settle_ms, low=0)
+        check_number("CalibrationOptions.sample_ms", self.sample_ms, low=0, low_open=True)
+        check_number("CalibrationOptions.min_samples", self.min_samples, low=1, whole=True)
+        check_number("CalibrationOptions.degree", self.degree, low=1, high=3, whole=True)
+        check_number("CalibrationOptions.good_error_deg", self.good_error_deg, low=0, low_open=True)
+        check_number(
+            "CalibrationOptions.fair_error_deg", self.fair_error_deg, low=self.good_error_deg
+        )
+        needed = feature_count(int(self.degree))
+        if len(self.targets) < needed:
+            raise OptionsError(
+                f"CalibrationOptions.targets: a degree-{self.degree} calibration needs at least "
+                f"{needed} targets, got {len(self.targets)}"
             )
+        for target in self.targets:
+            if len(target) != 2:
+                raise OptionsError(
+                    f"CalibrationOptions.targets must be (yaw, pitch) pairs, got {target!r}"
+                )
+            for angle in target:
+                check_number("CalibrationOptions.targets", angle)
 
 
 class GazeCalibrator:

@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from gestures.clock import FrameClock
+from gestures.errors import check_choice, check_number, check_type
 from gestures.landmarks import (
     HANDEDNESS,
     INDEX_MCP,
@@ -43,6 +44,7 @@ from gestures.landmarks import (
     palm_centre,
 )
 from gestures.selection import Target, hit_test
+from hud.errors import OptionsError
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,9 @@ class OneEuroOptions:
     d_cutoff_hz: float = 1.0
 
     def __post_init__(self) -> None:
-        if not (self.min_cutoff_hz > 0 and self.d_cutoff_hz > 0 and self.beta >= 0):
-            raise ValueError("OneEuroOptions needs positive cutoffs and beta >= 0")
+        check_number("OneEuroOptions.min_cutoff_hz", self.min_cutoff_hz, low=0, low_open=True)
+        check_number("OneEuroOptions.beta", self.beta, low=0)
+        check_number("OneEuroOptions.d_cutoff_hz", self.d_cutoff_hz, low=0, low_open=True)
 
 
 def _alpha(cutoff_hz: float, dt_s: float) -> float:
@@ -124,10 +127,24 @@ class HandRayOptions:
     filter: OneEuroOptions = field(default_factory=OneEuroOptions)
 
     def __post_init__(self) -> None:
-        if not 1.0 < self.camera_fov_h_deg < 179.0:
-            raise ValueError("HandRayOptions.camera_fov_h_deg must be within (1, 179)")
-        if not self.palm_size_m > 0:
-            raise ValueError("HandRayOptions.palm_size_m must be positive")
+        check_number(
+            "HandRayOptions.camera_fov_h_deg",
+            self.camera_fov_h_deg,
+            low=1,
+            high=179,
+            low_open=True,
+            high_open=True,
+        )
+        if len(self.shoulder_m) != 3:
+            raise OptionsError(
+                f"HandRayOptions.shoulder_m must be (x, y, z), got {self.shoulder_m!r}"
+            )
+        for value in self.shoulder_m:
+            check_number("HandRayOptions.shoulder_m", value)
+        check_number("HandRayOptions.palm_size_m", self.palm_size_m, low=0, low_open=True)
+        check_choice("HandRayOptions.anchor", self.anchor, ("index_mcp", "palm_centre"))
+        check_number("HandRayOptions.margin_deg", self.margin_deg, low=0)
+        check_type("HandRayOptions.filter", self.filter, OneEuroOptions)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gestures.clock import FrameClock
+from gestures.errors import check_number
 from gestures.events import GestureEvent, ThumbSwipe, ThumbTap
 from gestures.landmarks import (
     INDEX_DIP,
@@ -31,6 +32,7 @@ from gestures.landmarks import (
     palm_size,
 )
 from gestures.pinch import PinchOptions
+from hud.errors import OptionsError
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,16 @@ class ThumbOptions:
     swipe_distance: float = 0.35
 
     def __post_init__(self) -> None:
-        if not 0 < self.contact_enter < self.contact_exit:
-            raise ValueError("ThumbOptions needs 0 < contact_enter < contact_exit")
+        check_number("ThumbOptions.contact_enter", self.contact_enter, low=0, low_open=True)
+        check_number("ThumbOptions.contact_exit", self.contact_exit)
+        if not self.contact_enter < self.contact_exit:
+            raise OptionsError(
+                "ThumbOptions needs 0 < contact_enter < contact_exit, got "
+                f"{self.contact_enter} and {self.contact_exit}"
+            )
+        check_number("ThumbOptions.pinch_exclusion", self.pinch_exclusion, low=0)
+        check_number("ThumbOptions.tap_max_ms", self.tap_max_ms, low=0)
+        check_number("ThumbOptions.swipe_distance", self.swipe_distance, low=0, low_open=True)
 
 
 def thumb_on_index(xy: FloatArray, size: float | None = None) -> tuple[float, float, float]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gestures.clock import FrameClock
+from gestures.errors import check_number
 from gestures.events import Circle, GestureEvent, Swipe, SwipeDirection
 from gestures.landmarks import (
     INDEX_TIP,
@@ -39,6 +40,13 @@ class SwipeOptions:
     #: After a swipe, ignore motion this long (the hand coming back is not a swipe).
     cooldown_ms: int = 400
 
+    def __post_init__(self) -> None:
+        check_number("SwipeOptions.min_distance", self.min_distance, low=0, low_open=True)
+        check_number("SwipeOptions.max_duration_ms", self.max_duration_ms, low=0, low_open=True)
+        check_number("SwipeOptions.min_straightness", self.min_straightness, low=0, high=1)
+        check_number("SwipeOptions.axis_ratio", self.axis_ratio, low=1)
+        check_number("SwipeOptions.cooldown_ms", self.cooldown_ms, low=0)
+
 
 @dataclass(frozen=True)
 class CircleOptions:
@@ -57,6 +65,16 @@ class CircleOptions:
     min_step_fraction: float = 0.02
     #: After a circle, ignore motion this long.
     cooldown_ms: int = 300
+
+    def __post_init__(self) -> None:
+        check_number("CircleOptions.min_turns", self.min_turns, low=0, low_open=True)
+        check_number("CircleOptions.min_path", self.min_path, low=0, low_open=True)
+        check_number("CircleOptions.min_radius", self.min_radius, low=0)
+        check_number("CircleOptions.max_duration_ms", self.max_duration_ms, low=0, low_open=True)
+        check_number(
+            "CircleOptions.min_step_fraction", self.min_step_fraction, low=0, high=1, high_open=True
+        )
+        check_number("CircleOptions.cooldown_ms", self.cooldown_ms, low=0)
 
 
 class _Track:

@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 
 from gestures.clock import FrameClock
+from gestures.errors import check_number
 from gestures.events import (
     AirTap,
     GestureEvent,
@@ -31,6 +32,7 @@ from gestures.events import (
     PinchStart,
 )
 from gestures.landmarks import INDEX_TIP, THUMB_TIP, Handedness, HandLandmarks
+from hud.errors import OptionsError
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,16 @@ class PinchOptions:
     lost_grace_ms: int = 100
 
     def __post_init__(self) -> None:
-        if not 0 < self.enter_distance < self.exit_distance:
-            raise ValueError("PinchOptions needs 0 < enter_distance < exit_distance")
-        if min(self.debounce_ms, self.tap_max_ms, self.lost_grace_ms) < 0:
-            raise ValueError("PinchOptions times must not be negative")
+        check_number("PinchOptions.enter_distance", self.enter_distance, low=0, low_open=True)
+        check_number("PinchOptions.exit_distance", self.exit_distance)
+        if not self.enter_distance < self.exit_distance:
+            raise OptionsError(
+                "PinchOptions needs 0 < enter_distance < exit_distance, got "
+                f"{self.enter_distance} and {self.exit_distance}"
+            )
+        for name in ("debounce_ms", "tap_max_ms", "lost_grace_ms"):
+            check_number(f"PinchOptions.{name}", getattr(self, name), low=0)
+        check_number("PinchOptions.drag_distance", self.drag_distance, low=0, low_open=True)
 
 
 class PinchState(enum.Enum):

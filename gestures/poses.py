@@ -58,6 +58,7 @@ from typing import Literal, cast
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gestures.errors import check_number, check_type
 from gestures.landmarks import (
     INDEX_DIP,
     INDEX_MCP,
@@ -186,6 +187,44 @@ class PoseOptions:
     #: shape model's logits: the scale that made softmax(k * agreements) best
     #: calibrated on synthetic open palms, fists, points and victories.
     depth_template_weight: float = 11.5
+
+    def __post_init__(self) -> None:
+        for name, low, high in _POSE_OPTION_RANGES:
+            # A zero length or ratio would divide by zero or match every hand: open below.
+            opened = low == 0 and name in _POSE_POSITIVE
+            check_number(
+                f"PoseOptions.{name}", getattr(self, name), low=low, high=high, low_open=opened
+            )
+        if self.shape_model is not None:
+            check_type("PoseOptions.shape_model", self.shape_model, PoseModel)
+
+
+#: ``PoseOptions`` number fields and their bounds, inclusive (``None``: unbounded).
+_POSE_OPTION_RANGES: tuple[tuple[str, float | None, float | None], ...] = (
+    ("wrist_ratio", 0, None),
+    ("tip_from_palm", 0, None),
+    ("straightness", 0, 1),
+    ("proximal_fraction", 0, 1),
+    ("tip_gap", 0, None),
+    ("aimed_straightness", 0, 1),
+    ("aimed_max_bend_deg", 0, 360),
+    ("aimed_reach", 0, None),
+    ("aimed_others_bend_deg", 0, 360),
+    ("min_agreement", 0, 1),
+    ("pinch_distance", 0, None),
+    ("pinch_index_bend_deg", 0, 360),
+    ("pinch_isolation", 0, None),
+    ("pinch_max_curl_deg", 0, 360),
+    ("thumb_clearance", 0, None),
+    ("thumb_vertical_tolerance_deg", 0, 180),
+    ("thumb_reach", None, None),
+    ("pinch_model_margin", None, None),
+    ("depth_template_weight", 0, None),
+)
+#: ... of which these must be above zero, not just at least zero.
+_POSE_POSITIVE = frozenset(
+    {"wrist_ratio", "proximal_fraction", "pinch_distance", "pinch_isolation"}
+)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gestures.clock import FrameClock
+from gestures.errors import check_number, check_type
 from gestures.events import EventDispatcher, GestureEvent, PoseChanged
 from gestures.landmarks import HANDEDNESS, Handedness, HandFrame, HandLandmarks
 from gestures.microgestures import ThumbMicrogestureRecognizer, ThumbOptions
@@ -37,6 +38,14 @@ class GestureRecognizerOptions:
     thumb_enabled: bool = True
     #: A pose scoring below this is reported as ``none`` (avoids flicker on doubt).
     min_pose_score: float = 0.5
+
+    def __post_init__(self) -> None:
+        check_type("GestureRecognizerOptions.pose", self.pose, PoseOptions)
+        check_type("GestureRecognizerOptions.pinch", self.pinch, PinchOptions)
+        check_type("GestureRecognizerOptions.swipe", self.swipe, SwipeOptions)
+        check_type("GestureRecognizerOptions.circle", self.circle, CircleOptions)
+        check_type("GestureRecognizerOptions.thumb", self.thumb, ThumbOptions)
+        check_number("GestureRecognizerOptions.min_pose_score", self.min_pose_score, low=0, high=1)
 
 
 class _HandPipeline:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from gestures.clock import FrameClock
-from gestures.errors import GestureError
+from gestures.errors import GestureError, check_choice, check_number
 from gestures.events import EventDispatcher, PinchCancel, PinchEnd, PinchStart
 from gestures.gaze import GazeSample
 from gestures.landmarks import Handedness
@@ -170,10 +170,13 @@ class SelectionOptions:
     allow_raw_gaze: bool = True
 
     def __post_init__(self) -> None:
-        if self.dwell_ms <= 0 or self.lost_grace_ms < 0:
-            raise ValueError("SelectionOptions needs dwell_ms > 0 and lost_grace_ms >= 0")
-        if not 0 <= self.enter_margin_deg <= self.exit_margin_deg:
-            raise ValueError("SelectionOptions needs 0 <= enter_margin_deg <= exit_margin_deg")
+        check_number("SelectionOptions.dwell_ms", self.dwell_ms, low=0, low_open=True)
+        check_number("SelectionOptions.lost_grace_ms", self.lost_grace_ms, low=0)
+        check_number("SelectionOptions.enter_margin_deg", self.enter_margin_deg, low=0)
+        check_number(
+            "SelectionOptions.exit_margin_deg", self.exit_margin_deg, low=self.enter_margin_deg
+        )
+        check_choice("SelectionOptions.commit_on", self.commit_on, ("start", "end"))
 
 
 class RawGazeSubscription:

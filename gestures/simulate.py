@@ -27,12 +27,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gestures.errors import check_choice, check_number, check_type
 from gestures.events import EventDispatcher, GestureEvent
 from gestures.gaze import GazeSample
-from gestures.landmarks import Handedness, HandFrame
+from gestures.landmarks import HANDEDNESS, Handedness, HandFrame
 from gestures.recognizer import GestureRecognizer, GestureRecognizerOptions
 from gestures.selection import GazeRouter
 from gestures.synthetic import ScriptedHand
+from hud.errors import OptionsError
 
 #: Digit keys to poses, in the order of the module table.
 POSE_KEYS: dict[str, str] = {
@@ -83,8 +85,21 @@ class SimulatorOptions:
     recognizer: GestureRecognizerOptions = field(default_factory=GestureRecognizerOptions)
 
     def __post_init__(self) -> None:
-        if min(self.window_size) <= 0 or min(self.fov_deg) <= 0:
-            raise ValueError("SimulatorOptions needs a positive window size and field of view")
+        for name, pair in (("window_size", self.window_size), ("fov_deg", self.fov_deg)):
+            if len(pair) != 2:
+                raise OptionsError(f"SimulatorOptions.{name} must be two numbers, got {pair!r}")
+            for value in pair:
+                check_number(f"SimulatorOptions.{name}", value, low=0, low_open=True)
+        check_choice("SimulatorOptions.handedness", self.handedness, HANDEDNESS)
+        if len(self.home) != 2:
+            raise OptionsError(f"SimulatorOptions.home must be (x, y), got {self.home!r}")
+        for value in self.home:
+            check_number("SimulatorOptions.home", value, low=0, high=1)
+        check_number("SimulatorOptions.hand_size", self.hand_size, low=0, low_open=True)
+        check_number("SimulatorOptions.swipe_palms", self.swipe_palms, low=0, low_open=True)
+        check_number("SimulatorOptions.swipe_ms", self.swipe_ms, low=0, low_open=True)
+        check_number("SimulatorOptions.return_ms", self.return_ms, low=0, low_open=True)
+        check_type("SimulatorOptions.recognizer", self.recognizer, GestureRecognizerOptions)
 
 
 @dataclass(frozen=True)

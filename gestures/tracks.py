@@ -20,6 +20,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gestures.errors import check_number
 from gestures.landmarks import FloatArray, ramp
 
 TrackLabel = Literal["none", "circle_cw", "circle_ccw", "move"]
@@ -40,6 +41,13 @@ class TrackOptions:
     min_turn_deg: float = 180.0
     #: Steps shorter than this fraction of the path are jitter and do not turn.
     min_step_fraction: float = 0.05
+
+    def __post_init__(self) -> None:
+        check_number("TrackOptions.stop_length", self.stop_length, low=0)
+        check_number("TrackOptions.min_turn_deg", self.min_turn_deg, low=0, low_open=True)
+        check_number(
+            "TrackOptions.min_step_fraction", self.min_step_fraction, low=0, high=1, high_open=True
+        )
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,263 @@ The package follows one data flow per frame::
 
 Everything up to the scene is plain Python and numpy (unit-testable without GL);
 only :mod:`hud.render` imports moderngl or pyglet.
+
+Everything an app or a host needs is importable from here, flat, as from
+``mediapipe.tasks.python.vision``::
+
+    import hud
+
+    options = hud.HudSessionOptions(profile="rayban-display", scene="desk.json")
+    with hud.HudSession(options) as session:
+        result = session.step(frame_rgb, timestamp_ms=timestamp_ms)
+
+Names are loaded on first use (PEP 562): ``import hud`` imports neither numpy nor
+OpenCV, MediaPipe or moderngl, so the ``hud`` command starts fast and a host pays only
+for the stages it uses. The gesture names come from :mod:`gestures` (all of them are
+there, flat, too).
 """
 
-from hud.errors import HudError
+from __future__ import annotations
+
+import sys
+
+from hud.errors import GLUnavailableError, HudError, OptionsError
+
+#: ``typing.TYPE_CHECKING`` without importing typing (10 ms): type checkers read it as True.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
-__all__ = ["HudError", "__version__"]
+
+#: Where each public name lives, by module, in the order of the per-frame flow. A name
+#: is imported from its module the first time it is used.
+_API: dict[str, tuple[str, ...]] = {
+    # the device
+    "hud.profiles.model": ("DisplayProfile",),
+    "hud.profiles.loader": ("ProfileRegistry", "get_profile", "list_profiles", "load_profile_file"),
+    # frames in, sessions out
+    "hud.io.sources": (
+        *("CameraSource", "Frame", "FrameSource", "ImageSequenceSource"),
+        *("SessionFrameSource", "VideoFileSource", "open_source"),
+    ),
+    "hud.io.session": ("SessionReader", "SessionWriter"),
+    "hud.io.records": ("FrameRecord",),
+    # trackers (MediaPipe Tasks names)
+    "hud.trackers.landmarker": ("BaseOptions", "RunningMode"),
+    "hud.trackers.results": ("FaceResult", "HandResult", "MarkerResult", "TrackedObject"),
+    "hud.trackers.hands": ("HandLandmarker", "HandLandmarkerOptions"),
+    "hud.trackers.faces": ("FaceLandmarker", "FaceLandmarkerOptions"),
+    "hud.trackers.markers": ("CameraIntrinsics", "camera_intrinsics", "detect_markers"),
+    "hud.trackers.boxes": ("BoxTracker", "Detection", "TrackedBox"),
+    "hud.trackers.region": ("RegionTracker", "RegionUpdate"),
+    # gestures (the rest of them: ``import gestures``)
+    "gestures.errors": ("GestureError",),
+    "gestures.landmarks": ("HandFrame", "HandLandmarks"),
+    "gestures.events": (
+        *("EVENT_HANDLED", "EVENT_UNHANDLED", "AirTap", "Circle", "EventDispatcher"),
+        *("GestureEvent", "PinchCancel", "PinchDrag", "PinchEnd", "PinchHold", "PinchStart"),
+        *("PoseChanged", "Swipe", "ThumbSwipe", "ThumbTap"),
+    ),
+    "gestures.recognizer": ("GestureRecognizer", "GestureRecognizerOptions"),
+    # anchors, scene, optics
+    "hud.anchors.view": ("Eye", "ViewGeometry"),
+    "hud.anchors.tracked": ("HeadMotion", "HeadPose"),
+    "hud.scene.model": ("Card", "DisplaySettings", "Scene", "Viewer", "World"),
+    "hud.scene.load": ("SceneError", "load_scene", "parse_scene"),
+    "hud.optics.model": ("ALL_EFFECTS", "EFFECTS", "parse_effects"),
+    # rendering and display frames
+    "hud.render.frames": ("PixelFormat", "dirty_rects", "pack_frame"),
+    "hud.render.renderer": ("EyeFrame", "HudRenderer", "render_scene"),
+    # the app stage: pipeline, session, apps and how a host runs them
+    "hud.app.pipeline": (
+        *("FrameInput", "HudPipeline", "HudPipelineOptions", "MarkerOptions", "Rendered"),
+        "Tracked",
+    ),
+    "hud.app.session": ("CardPlacement", "HudSession", "HudSessionOptions", "StepResult"),
+    "hud.app.app": ("AppFrame", "HudApp"),
+    "hud.app.scheduler": ("FrameScheduler",),
+    "hud.app.runners": ("RunOptions", "run_app"),
+}
+
+#: Name -> module, for :func:`__getattr__`.
+_LAZY: dict[str, str] = {name: module for module, names in _API.items() for name in names}
+
+__all__ = [
+    "ALL_EFFECTS",
+    "EFFECTS",
+    "EVENT_HANDLED",
+    "EVENT_UNHANDLED",
+    "AirTap",
+    "AppFrame",
+    "BaseOptions",
+    "BoxTracker",
+    "CameraIntrinsics",
+    "CameraSource",
+    "Card",
+    "CardPlacement",
+    "Circle",
+    "Detection",
+    "DisplayProfile",
+    "DisplaySettings",
+    "EventDispatcher",
+    "Eye",
+    "EyeFrame",
+    "FaceLandmarker",
+    "FaceLandmarkerOptions",
+    "FaceResult",
+    "Frame",
+    "FrameInput",
+    "FrameRecord",
+    "FrameScheduler",
+    "FrameSource",
+    "GLUnavailableError",
+    "GestureError",
+    "GestureEvent",
+    "GestureRecognizer",
+    "GestureRecognizerOptions",
+    "HandFrame",
+    "HandLandmarker",
+    "HandLandmarkerOptions",
+    "HandLandmarks",
+    "HandResult",
+    "HeadMotion",
+    "HeadPose",
+    "HudApp",
+    "HudError",
+    "HudPipeline",
+    "HudPipelineOptions",
+    "HudRenderer",
+    "HudSession",
+    "HudSessionOptions",
+    "ImageSequenceSource",
+    "MarkerOptions",
+    "MarkerResult",
+    "OptionsError",
+    "PinchCancel",
+    "PinchDrag",
+    "PinchEnd",
+    "PinchHold",
+    "PinchStart",
+    "PixelFormat",
+    "PoseChanged",
+    "ProfileRegistry",
+    "RegionTracker",
+    "RegionUpdate",
+    "Rendered",
+    "RunOptions",
+    "RunningMode",
+    "Scene",
+    "SceneError",
+    "SessionFrameSource",
+    "SessionReader",
+    "SessionWriter",
+    "StepResult",
+    "Swipe",
+    "ThumbSwipe",
+    "ThumbTap",
+    "Tracked",
+    "TrackedBox",
+    "TrackedObject",
+    "VideoFileSource",
+    "ViewGeometry",
+    "Viewer",
+    "World",
+    "__version__",
+    "camera_intrinsics",
+    "detect_markers",
+    "dirty_rects",
+    "get_profile",
+    "list_profiles",
+    "load_profile_file",
+    "load_scene",
+    "open_source",
+    "pack_frame",
+    "parse_effects",
+    "parse_scene",
+    "render_scene",
+    "run_app",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module on first use (PEP 562), then keep it here.
+
+    A name whose module cannot be imported raises that :class:`ImportError` (which names
+    the module); a name that is not public is an :class:`AttributeError`, as usual.
+    """
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hud' has no attribute {name!r}")
+    __import__(module)  # not importlib: importing it would cost more than this module
+    value = getattr(sys.modules[module], name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
+    from typing import Any
+
+    from gestures.errors import GestureError
+    from gestures.events import (
+        EVENT_HANDLED,
+        EVENT_UNHANDLED,
+        AirTap,
+        Circle,
+        EventDispatcher,
+        GestureEvent,
+        PinchCancel,
+        PinchDrag,
+        PinchEnd,
+        PinchHold,
+        PinchStart,
+        PoseChanged,
+        Swipe,
+        ThumbSwipe,
+        ThumbTap,
+    )
+    from gestures.landmarks import HandFrame, HandLandmarks
+    from gestures.recognizer import GestureRecognizer, GestureRecognizerOptions
+    from hud.anchors.tracked import HeadMotion, HeadPose
+    from hud.anchors.view import Eye, ViewGeometry
+    from hud.app.app import AppFrame, HudApp
+    from hud.app.pipeline import (
+        FrameInput,
+        HudPipeline,
+        HudPipelineOptions,
+        MarkerOptions,
+        Rendered,
+        Tracked,
+    )
+    from hud.app.runners import RunOptions, run_app
+    from hud.app.scheduler import FrameScheduler
+    from hud.app.session import CardPlacement, HudSession, HudSessionOptions, StepResult
+    from hud.io.records import FrameRecord
+    from hud.io.session import SessionReader, SessionWriter
+    from hud.io.sources import (
+        CameraSource,
+        Frame,
+        FrameSource,
+        ImageSequenceSource,
+        SessionFrameSource,
+        VideoFileSource,
+        open_source,
+    )
+    from hud.optics.model import ALL_EFFECTS, EFFECTS, parse_effects
+    from hud.profiles.loader import ProfileRegistry, get_profile, list_profiles, load_profile_file
+    from hud.profiles.model import DisplayProfile
+    from hud.render.frames import PixelFormat, dirty_rects, pack_frame
+    from hud.render.renderer import EyeFrame, HudRenderer, render_scene
+    from hud.scene.load import SceneError, load_scene, parse_scene
+    from hud.scene.model import Card, DisplaySettings, Scene, Viewer, World
+    from hud.trackers.boxes import BoxTracker, Detection, TrackedBox
+    from hud.trackers.faces import FaceLandmarker, FaceLandmarkerOptions
+    from hud.trackers.hands import HandLandmarker, HandLandmarkerOptions
+    from hud.trackers.landmarker import BaseOptions, RunningMode
+    from hud.trackers.markers import CameraIntrinsics, camera_intrinsics, detect_markers
+    from hud.trackers.region import RegionTracker, RegionUpdate
+    from hud.trackers.results import FaceResult, HandResult, MarkerResult, TrackedObject
+
+del TYPE_CHECKING

@@ -35,6 +35,7 @@ from hud.errors import OptionsError
 from hud.layout import DisplayList, layout_scene
 from hud.optics import ALL_EFFECTS, parse_effects
 from hud.profiles import DisplayProfile
+from hud.render.context import RenderContext
 from hud.render.renderer import HudRenderer, scene_brightness
 from hud.scene import Scene, world_pixels
 from hud.trackers.faces import FaceLandmarker, FaceLandmarkerOptions
@@ -137,7 +138,12 @@ class Rendered:
 class HudPipeline:
     """One instance of each stage for one display profile; call the stages in order."""
 
-    def __init__(self, profile: DisplayProfile, options: HudPipelineOptions | None = None) -> None:
+    def __init__(
+        self,
+        profile: DisplayProfile,
+        options: HudPipelineOptions | None = None,
+        context: RenderContext | None = None,
+    ) -> None:
         self.profile = profile
         self.options = options or HudPipelineOptions()
         self.eyes: tuple[Eye, ...] = self.options.eyes or display_eyes(profile)
@@ -147,6 +153,8 @@ class HudPipeline:
         self._intrinsics: dict[tuple[int, int], CameraIntrinsics | None] = {}
         self._head = HeadMotion()
         self._renderer: HudRenderer | None = None
+        #: A GL context to render on (a window's); it stays the caller's. None: a new one.
+        self._context = context
         self._world_image: tuple[str | None, npt.NDArray[np.uint8]] | None = None
         #: The world image last uploaded (the compositor keeps it between frames).
         self._uploaded: npt.NDArray[np.uint8] | None = None
@@ -298,7 +306,9 @@ class HudPipeline:
         if self._closed:
             raise OptionsError("this pipeline is closed")
         if self._renderer is None:
-            self._renderer = HudRenderer(self.profile, size, backend=self.options.backend)
+            self._renderer = HudRenderer(
+                self.profile, size, context=self._context, backend=self.options.backend
+            )
         elif self._renderer.size != size:
             have = self._renderer.size
             raise OptionsError(f"the world changed size from {have} to {size} mid-run")

@@ -195,9 +195,7 @@ class HudSession:
         if options.ambient_nits is not None:
             scene = replace(scene, world=replace(scene.world, ambient_nits=options.ambient_nits))
         self._scene = scene
-        self.pixel_format: PixelFormat = options.pixel_format or default_pixel_format(  # type: ignore[assignment]
-            self.profile.colour
-        )
+        self.pixel_format: PixelFormat = options.pixel_format or default_pixel_format(self.profile)  # type: ignore[assignment]
         self.pipeline = HudPipeline(self.profile, options.pipeline_options(base_dir))
         self._previous: dict[Eye, npt.NDArray[np.uint8]] = {}
         self._world_size: tuple[int, int] | None = None

@@ -77,7 +77,7 @@ def _stages_pass(
     session = HudSession(HudSessionOptions(profile=profile, scene=bench_scene(profile)))
     p: HudPipeline = session.pipeline
     scene = bench_scene(profile, (frames[0][1].shape[1], frames[0][1].shape[0]))
-    fmt = default_pixel_format(session.profile.colour)
+    fmt = default_pixel_format(session.profile)
     out: dict[str, list[float]] = {}
     try:
         tracked: list[Tracked] = []

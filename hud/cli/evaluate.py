@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from gestures.evaluate import (
     KINIVI_IMAGE_SIZE,
     POSE_VOCABULARY,
     TRACK_VOCABULARY,
+    EvaluationError,
     evaluate_poses,
     evaluate_tracks,
     format_table,
@@ -24,6 +26,8 @@ from gestures.evaluate import (
 
 DEFAULT_POSE_LABELS = "0=open_palm,1=fist,2=point,3=pinch"
 DEFAULT_TRACK_LABELS = "0=none,1=circle_cw,2=circle_ccw,3=move"
+
+T = TypeVar("T")
 
 
 def register(sub: Any) -> None:
@@ -70,20 +74,28 @@ def register(sub: Any) -> None:
     tracks.set_defaults(func=run_eval_tracks)
 
 
+def _option(flag: str, parse: Callable[[], T]) -> T:
+    """``parse()``, with the command-line flag named in its error (the library names none)."""
+    try:
+        return parse()
+    except EvaluationError as exc:
+        raise EvaluationError(f"{flag}: {exc.message}") from None
+
+
 def _print(result: dict[str, Any], as_json: bool) -> None:
     print(json.dumps(result, indent=2) if as_json else format_table(result))
 
 
 def run_eval_poses(args: argparse.Namespace) -> int:
     """Evaluate poses; returns 0 (bad input raises HudError, exit 2)."""
-    labels = parse_labels(args.labels, POSE_VOCABULARY)
+    labels = _option("--labels", lambda: parse_labels(args.labels, POSE_VOCABULARY))
     _print(evaluate_poses(args.file, labels), args.json)
     return 0
 
 
 def run_eval_tracks(args: argparse.Namespace) -> int:
     """Evaluate fingertip tracks; returns 0 (bad input raises HudError, exit 2)."""
-    labels = parse_labels(args.labels, TRACK_VOCABULARY)
-    image_size = parse_image_size(args.image_size)
+    labels = _option("--labels", lambda: parse_labels(args.labels, TRACK_VOCABULARY))
+    image_size = _option("--image-size", lambda: parse_image_size(args.image_size))
     _print(evaluate_tracks(args.file, labels, image_size), args.json)
     return 0

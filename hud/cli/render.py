@@ -5,19 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hud.anchors import Eye
-from hud.app.pipeline import HudPipeline, HudPipelineOptions, Rendered, Tracked
 from hud.cli.common import add_profile_options, registry_from_args, resolve_profile, same_file
 from hud.errors import HudError
 from hud.io.images import check_output, save_png
 from hud.optics import EFFECTS, parse_effects
 from hud.profiles import DisplayProfile
-from hud.render.renderer import eyes_for
 from hud.scene import DisplaySettings, Scene, load_scene
+
+if TYPE_CHECKING:  # the pipeline imports OpenCV and moderngl: only when a command runs
+    from hud.anchors import Eye
+    from hud.app.pipeline import Rendered
 
 
 def register(sub: Any) -> None:
@@ -47,6 +48,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hud.render.renderer import eyes_for
+
     out = check_output(args.out, "--out")
     if args.display_out:
         check_output(args.display_out, "--display-out")
@@ -100,6 +103,8 @@ def _render(
     backend: str | None,
 ) -> Rendered:
     """One frame of the per-frame pipeline with nothing tracked: layout, render, optics."""
+    from hud.app.pipeline import HudPipeline, HudPipelineOptions, Tracked
+
     options = HudPipelineOptions(
         hands=None, composite=True, effects=effects, eyes=tuple(eyes), backend=backend
     )

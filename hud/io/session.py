@@ -332,6 +332,16 @@ class SessionReader:
                 "(every frame it wrote is used)"
             )
 
+    def close(self) -> None:
+        """Nothing to release: the file is open only inside each pass. For symmetry with
+        :class:`SessionWriter` and use as a context manager."""
+
+    def __enter__(self) -> SessionReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def validate(self) -> int:
         """Check every record's framing and checksums without decoding; return the count.
 

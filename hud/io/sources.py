@@ -30,7 +30,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from hud.errors import HudError
+from hud.errors import HudError, OptionsError
 
 #: File name endings an image sequence picks up from a folder.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
@@ -119,7 +119,7 @@ class _CaptureSource(FrameSource):
 
     def __init__(self, capture: Any, max_frames: int | None) -> None:
         if max_frames is not None and max_frames < 1:
-            raise HudError(f"max_frames must be at least 1, got {max_frames}")
+            raise OptionsError(f"max_frames must be at least 1, got {max_frames}")
         self._capture = capture
         self._max_frames = max_frames
         self._clock = _Monotonic()
@@ -161,7 +161,9 @@ class VideoFileSource(_CaptureSource):
         if not self.path.exists():
             raise HudError(f"video not found: {self.path}")
         if self.path.is_dir():
-            raise HudError(f"not a video file: {self.path} is a folder (use --images)")
+            raise HudError(
+                f"not a video file: {self.path} is a folder (read it as an image sequence)"
+            )
         capture = cv2.VideoCapture(str(self.path))
         if not capture.isOpened():
             capture.release()
@@ -213,7 +215,8 @@ def camera_open_error(device: int | str, opened: list[int], devices: list[str]) 
     nodes = ", ".join(devices) if devices else "no /dev/video* devices exist"
     return HudError(
         f"cannot open camera {device}; tried camera indices {tried} ({others}) and "
-        f"/dev/video* ({nodes}); pass --camera INDEX or a device path, or use --video FILE"
+        f"/dev/video* ({nodes}); give another camera index or a device path, or read a "
+        "video file instead"
     )
 
 
@@ -307,7 +310,9 @@ def _list_images(spec: str | Path) -> list[Path]:
         if not files:
             raise HudError(f"no files match {spec}")
     elif path.exists():
-        raise HudError(f"not a folder or a glob pattern: {path} (use --video for a video file)")
+        raise HudError(
+            f"not a folder or a glob pattern: {path} (a video file is read as a video source)"
+        )
     else:
         raise HudError(f"image folder not found: {path}")
     return sorted(files, key=lambda p: (_natural_key(p), str(p)))
@@ -324,9 +329,9 @@ class ImageSequenceSource(FrameSource):
         self, spec: str | Path, *, fps: float = 30.0, max_frames: int | None = None
     ) -> None:
         if not (math.isfinite(fps) and fps > 0):
-            raise HudError(f"frame rate must be positive, got {fps}")
+            raise OptionsError(f"frame rate must be positive, got {fps}")
         if max_frames is not None and max_frames < 1:
-            raise HudError(f"max_frames must be at least 1, got {max_frames}")
+            raise OptionsError(f"max_frames must be at least 1, got {max_frames}")
         self.files = _list_images(spec)[:max_frames]
         self.fps = self.rate = float(fps)
         self.description = f"images {spec}"
@@ -378,6 +383,9 @@ class SessionFrameSource(FrameSource):
             jpeg = frame.image if self._jpeg else None
             yield Frame(index=frame.index, timestamp_ms=frame.timestamp_ms, rgb=rgb, jpeg=jpeg)
 
+    def close(self) -> None:
+        self._reader.close()
+
 
 def open_source(
     *,
@@ -393,7 +401,9 @@ def open_source(
     named = (("video", video), ("camera", camera), ("images", images), ("session", session))
     given = [name for name, value in named if value is not None]
     if len(given) != 1:
-        raise HudError(f"name exactly one frame source, got {len(given)}: {', '.join(given)}")
+        raise OptionsError(
+            f"name exactly one frame source, got {len(given)}: {', '.join(given) or 'none'}"
+        )
     if video is not None:
         return VideoFileSource(video, max_frames=max_frames)
     if images is not None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
 from hud.errors import HudError
-from hud.profiles.model import DisplayProfile, fov_from_diagonal
+from hud.profiles.model import PIXEL_FORMATS, DisplayProfile, fov_from_diagonal
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -84,6 +84,8 @@ def profile_from_mapping(data: Mapping[str, Any], origin: str) -> DisplayProfile
         raise HudError(f"{origin}: 'eye' must be 'left' or 'right' for a monocular profile")
     if values.get("colour", "rgb") not in ("rgb", "mono"):
         raise HudError(f"{origin}: 'colour' must be 'rgb' or 'mono'")
+    if values.get("pixel_format", "") not in ("", *PIXEL_FORMATS):
+        raise HudError(f"{origin}: 'pixel_format' must be one of {', '.join(PIXEL_FORMATS)}")
     values.pop("fov_diag_deg", None)
     values.update(
         name=name.strip(),

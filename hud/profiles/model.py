@@ -73,6 +73,10 @@ class DisplayProfile:
     corner_radius_deg: float = 2.0
     edge_softness_deg: float = 0.4
     ipd_mm: float = 63.0
+    #: How a display frame is sent to the glasses: "rgb888", or packed grey for
+    #: monochrome text displays ("gray8", "gray4", "gray2", "gray1"); "" follows the
+    #: colour (RGB for colour panels, 1-bit grey for monochrome ones).
+    pixel_format: str = ""
     artefacts: Artefacts = field(default_factory=Artefacts)
     #: Where each figure comes from, by topic ("fov", "resolution", ...); "estimate: ..."
     #: says how a figure was derived when no maker figure exists. Citations, not optics:
@@ -99,6 +103,10 @@ class DisplayProfile:
         d["ppd"] = round(self.ppd, 2)
         d["sources"] = sources
         return d
+
+
+#: The display-frame layouts a profile may name (:class:`hud.render.frames.PixelFormat`).
+PIXEL_FORMATS = ("rgb888", "gray8", "gray4", "gray2", "gray1")
 
 
 def fov_from_diagonal(diag_deg: float, width_px: int, height_px: int) -> tuple[float, float]:

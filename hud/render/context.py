@@ -22,7 +22,7 @@ from typing import Any
 
 import moderngl
 
-from hud.errors import GLUnavailableError, HudError
+from hud.errors import GLUnavailableError, OptionsError
 
 BACKENDS = ("headless", "window")
 
@@ -49,13 +49,18 @@ def _install_hint() -> str:
 
 @dataclass
 class RenderContext:
-    """A moderngl context plus, for the window backend, the pyglet window that owns it."""
+    """A moderngl context plus, for the window backend, the pyglet window that owns it.
+
+    Owns GPU resources: :meth:`release` it, or use it as a context manager
+    (``with create_context() as gl: ...``), which releases it when the block ends.
+    """
 
     ctx: moderngl.Context
     backend: str
     window: Any = None
     info: dict[str, str] = field(default_factory=dict)
     _depth: int = field(default=0, repr=False)
+    _released: bool = field(default=False, repr=False)
 
     @contextmanager
     def current(self) -> Iterator[None]:
@@ -86,17 +91,27 @@ class RenderContext:
         return str(self.ctx.info.get("GL_RENDERER", "unknown"))
 
     def release(self) -> None:
+        """Release the GL context (and close the window that owns it); safe to call twice."""
+        if self._released:
+            return
+        self._released = True
         if self.window is not None:
             self.window.close()
             self.window = None
         else:
             self.ctx.release()
 
+    def __enter__(self) -> RenderContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
 
 def resolve_backend(backend: str | None) -> str:
     name = (backend or os.environ.get("WAVEGLASS_BACKEND") or "headless").strip().lower()
     if name not in BACKENDS:
-        raise HudError(f"unknown backend '{name}' (use one of: {', '.join(BACKENDS)})")
+        raise OptionsError(f"unknown backend '{name}' (use one of: {', '.join(BACKENDS)})")
     return name
 
 

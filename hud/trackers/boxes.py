@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from hud.errors import HudError
+from hud.errors import HudError, OptionsError
 from hud.trackers.results import TrackedObject
 
 Box = tuple[float, float, float, float]
@@ -174,11 +174,14 @@ class BoxTracker:
         velocity_smoothing: float = 0.5,
     ) -> None:
         if not 0.0 < iou_threshold <= 1.0:
-            raise HudError(f"iou_threshold must be in (0, 1], got {iou_threshold}")
+            raise OptionsError(f"iou_threshold must be in (0, 1], got {iou_threshold}")
         if max_missed < 0 or min_hits < 1:
-            raise HudError("max_missed must be at least 0 and min_hits at least 1")
+            raise OptionsError(
+                f"max_missed must be at least 0 and min_hits at least 1, got {max_missed} "
+                f"and {min_hits}"
+            )
         if not 0.0 <= velocity_smoothing < 1.0:
-            raise HudError(f"velocity_smoothing must be in [0, 1), got {velocity_smoothing}")
+            raise OptionsError(f"velocity_smoothing must be in [0, 1), got {velocity_smoothing}")
         self.iou_threshold = iou_threshold
         self.max_missed = max_missed
         self.min_hits = min_hits

@@ -63,7 +63,7 @@ class HandLandmarkerOptions:
         if isinstance(self.num_hands, bool) or self.num_hands < 1:
             raise OptionsError(f"num_hands must be at least 1, got {self.num_hands}")
         if self.model_complexity not in (0, 1):
-            raise HudError(f"model_complexity must be 0 or 1, got {self.model_complexity}")
+            raise OptionsError(f"model_complexity must be 0 or 1, got {self.model_complexity}")
         check_unit("min_hand_detection_confidence", self.min_hand_detection_confidence)
         check_unit("min_hand_presence_confidence", self.min_hand_presence_confidence)
         check_unit("min_tracking_confidence", self.min_tracking_confidence)

@@ -54,6 +54,11 @@ class BaseOptions:
 
     model_asset_path: str | Path | None = None
 
+    def __post_init__(self) -> None:
+        path = self.model_asset_path
+        if path is not None and not isinstance(path, str | os.PathLike):
+            raise OptionsError(f"model_asset_path must be a file path or None, got {path!r}")
+
 
 class RunningMode(enum.Enum):
     """How frames relate to each other (same meaning as MediaPipe Tasks' RunningMode)."""

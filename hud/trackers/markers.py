@@ -51,7 +51,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from hud.errors import HudError
+from hud.errors import HudError, OptionsError
 from hud.trackers.results import MarkerResult
 
 _ARUCO_SIZES = (50, 100, 250, 1000)
@@ -125,7 +125,9 @@ def resolve_dictionary(name: str) -> str:
     for known in STANDARD_DICTIONARIES:
         if known.upper() == wanted.upper():
             return known
-    raise HudError(f"unknown marker dictionary {name!r}; valid: {', '.join(dictionary_names())}")
+    raise OptionsError(
+        f"unknown marker dictionary {name!r}; valid: {', '.join(dictionary_names())}"
+    )
 
 
 def _dictionary(name: str) -> Any:
@@ -412,9 +414,9 @@ class CameraIntrinsics:
 
     def __post_init__(self) -> None:
         if not (self.fx > 0 and self.fy > 0):
-            raise HudError(f"focal lengths must be positive, got fx={self.fx}, fy={self.fy}")
+            raise OptionsError(f"focal lengths must be positive, got fx={self.fx}, fy={self.fy}")
         if self.width <= 0 or self.height <= 0:
-            raise HudError(f"image size must be positive, got {self.width}×{self.height}")
+            raise OptionsError(f"image size must be positive, got {self.width}×{self.height}")
 
     @classmethod
     def from_hfov(cls, width: int, height: int, hfov_deg: float) -> CameraIntrinsics:
@@ -424,7 +426,7 @@ class CameraIntrinsics:
         of the last, hence ``fx = (width / 2) / tan(hfov / 2)``.
         """
         if not 1.0 <= hfov_deg < 179.0:
-            raise HudError(f"horizontal FOV must be between 1° and 179°, got {hfov_deg}")
+            raise OptionsError(f"horizontal FOV must be between 1° and 179°, got {hfov_deg}")
         fx = (width / 2.0) / math.tan(math.radians(hfov_deg) / 2.0)
         return cls(fx, fx, (width - 1) / 2.0, (height - 1) / 2.0, int(width), int(height))
 
@@ -555,7 +557,7 @@ def estimate_marker_pose(
     marker that was seen).
     """
     if not marker_length_m > 0:
-        raise HudError(f"marker size must be positive, got {marker_length_m}")
+        raise OptionsError(f"marker size must be positive, got {marker_length_m}")
     obj = marker_object_points(marker_length_m)
     img = np.asarray(corners, dtype=np.float64).reshape(4, 2)
     k, dist = intrinsics.camera_matrix(), intrinsics.distortion()
@@ -607,7 +609,7 @@ def camera_intrinsics(
     cannot fix). Otherwise an FOV gives the usual pinhole estimate.
     """
     if calibration is not None and hfov_deg is not None:
-        raise HudError("give either a calibration file or a field of view, not both")
+        raise OptionsError("give either a calibration file or a field of view, not both")
     if calibration is not None:
         calib = CameraIntrinsics.from_file(calibration)
         if abs(calib.width / calib.height - width / height) > 0.01 * (width / height):

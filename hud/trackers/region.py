@@ -33,7 +33,7 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
-from hud.errors import HudError
+from hud.errors import HudError, OptionsError
 from hud.trackers.results import TrackedObject
 
 TrackerKind = Literal["csrt", "kcf", "mil"]
@@ -149,9 +149,12 @@ class RegionUpdate:
 class RegionTracker:
     """One user-selected region, tracked with loss detection (see the module docstring).
 
-    >>> tracker = RegionTracker("csrt")
-    >>> tracker.start(first_frame, (0.4, 0.4, 0.6, 0.6))        # doctest: +SKIP
-    >>> update = tracker.update(next_frame)                      # doctest: +SKIP
+    >>> with RegionTracker("csrt") as tracker:                   # doctest: +SKIP
+    ...     tracker.start(first_frame, (0.4, 0.4, 0.6, 0.6))
+    ...     update = tracker.update(next_frame)
+
+    It holds an OpenCV tracker and the start patch: :meth:`close` (or leaving a ``with``
+    block) lets them go; :meth:`start` may begin again afterwards.
     """
 
     def __init__(
@@ -165,13 +168,15 @@ class RegionTracker:
         label: str = "object",
     ) -> None:
         if kind not in TRACKER_KINDS:
-            raise HudError(f"unknown region tracker {kind!r}; valid: {', '.join(TRACKER_KINDS)}")
+            raise OptionsError(
+                f"unknown region tracker {kind!r}; valid: {', '.join(TRACKER_KINDS)}"
+            )
         for name, value in (
             ("min_similarity", min_similarity),
             ("reacquire_similarity", reacquire_similarity),
         ):
             if not -1.0 <= value <= 1.0:
-                raise HudError(f"{name} must be between -1 and 1, got {value}")
+                raise OptionsError(f"{name} must be between -1 and 1, got {value}")
         self.kind = kind
         self.min_similarity = min_similarity
         self.reacquire = reacquire
@@ -269,6 +274,22 @@ class RegionTracker:
         if self._last is None or self._last.box is None:
             return None
         return TrackedObject(id=self.object_id, label=self.label, box=self._last.box)
+
+    def close(self) -> None:
+        """Release the OpenCV tracker and the stored patches (safe to call twice).
+
+        Afterwards the tracker is as if never started: :meth:`update` asks for
+        :meth:`start` again.
+        """
+        self._tracker = None
+        self._template = self._recent = self._pixels = None
+        self._last = None
+
+    def __enter__(self) -> RegionTracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _clip(box: Box) -> Box:

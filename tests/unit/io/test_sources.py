@@ -88,7 +88,7 @@ def test_camera_that_cannot_open_lists_what_was_tried() -> None:
     message = info.value.message
     assert "cannot open camera 9" in message
     assert "0, 1, 2, 3" in message and "/dev/video*" in message
-    assert "--video" in message and "\n" not in message
+    assert "video file" in message and "\n" not in message
 
 
 def test_missing_or_unreadable_video(tmp_path: Path) -> None:
