@@ -47,17 +47,13 @@ def bench_world(size: tuple[int, int] = BENCH_SIZE) -> npt.NDArray[np.uint8]:
     return (np.clip(img, 0, 1) * 255).astype(np.uint8)
 
 
-def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[str, Any]:
-    from hud.optics import EFFECTS
-    from hud.profiles import get_profile
-    from hud.render.renderer import HudRenderer
+def _bench_scene(profile_name: str) -> Any:
     from hud.scene import parse_scene
 
-    profile = get_profile(profile_name)
-    scene = parse_scene(
+    return parse_scene(
         {
             "version": 1,
-            "profile": profile.name,
+            "profile": profile_name,
             "world": {
                 "fov_h_deg": 70,
                 "ambient_nits": 250,
@@ -87,64 +83,126 @@ def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[st
             ],
         }
     )
-    renderer = HudRenderer(profile, BENCH_SIZE, backend=backend)
-    with renderer.context.current():
-        ctx = renderer.ctx
+
+
+class _ProfileBench:
+    """One profile's renderer and its four timed frames (still, dynamic, live, floor)."""
+
+    def __init__(self, profile_name: str, backend: str | None) -> None:
+        from hud.optics import EFFECTS
+        from hud.profiles import get_profile
+        from hud.render.renderer import HudRenderer
+
+        self.name = profile_name
+        self.profile = get_profile(profile_name)
+        self.scene = _bench_scene(self.profile.name)
+        self.renderer = HudRenderer(self.profile, BENCH_SIZE, backend=backend)
+        self.effects = frozenset(EFFECTS)
         world = bench_world()
-        renderer.compositor.set_world(world)
-        effects = frozenset(EFFECTS)
+        self.worlds = [world, np.ascontiguousarray(world[:, ::-1])]
+        self._live_index = 0
+        with self.renderer.context.current():
+            self.renderer.compositor.set_world(world)
+        self.floor = CopyFloor(self.renderer, world)
 
-        def frame() -> None:
-            renderer.draw_eye(scene, None, "right", effects)
-            ctx.finish()
+    def timed(self, fn: Callable[[], None]) -> Callable[[], None]:
+        """``fn`` finished on the GPU, so a timer around it measures the work."""
 
-        def dynamic_frame() -> None:
-            # Content that changes every frame (e.g. anchors following a moving head): the
-            # display is redrawn and its light rebaked each time.
-            renderer.draw_eye(scene, None, "right", effects, force_redraw=True)
-            ctx.finish()
+        def run() -> None:
+            fn()
+            self.renderer.ctx.finish()
 
-        worlds = [world, np.ascontiguousarray(world[:, ::-1])]
-        live_index = [0]
+        return run
 
-        def live_frame() -> None:
-            # A live camera: a new world image every frame (upload included), and content
-            # that moves with it. Nothing is cached.
-            live_index[0] ^= 1
-            renderer.compositor.set_world(worlds[live_index[0]])
-            dynamic_frame()
+    def frame(self) -> None:
+        self.renderer.draw_eye(self.scene, None, "right", self.effects)
 
-        floor_frame = CopyFloor(renderer, world)
-        floor = floor_frame.draw
+    def dynamic_frame(self) -> None:
+        # Content that changes every frame (e.g. anchors following a moving head): the
+        # display is redrawn and its light rebaked each time.
+        self.renderer.draw_eye(self.scene, None, "right", self.effects, force_redraw=True)
 
-        def readback() -> None:
-            renderer.compositor.read_srgb()
+    def live_frame(self) -> None:
+        # A live camera: a new world image every frame (upload included), and content
+        # that moves with it. Nothing is cached.
+        self._live_index ^= 1
+        self.renderer.compositor.set_world(self.worlds[self._live_index])
+        self.dynamic_frame()
 
-        # Interleave the measurements so a noisy neighbour hurts both sides alike.
-        compose_runs, floor_runs = [], []
+    def readback(self) -> None:
+        self.renderer.compositor.read_srgb()
+
+    def release(self) -> None:
+        self.floor.release()
+        self.renderer.release()
+
+
+def _ratio(ms: float, floor_ms: float) -> float | None:
+    return round(ms / floor_ms, 3) if floor_ms > 0 else None
+
+
+def bench_render_profiles(
+    profile_names: tuple[str, ...] | list[str], frames: int, backend: str | None
+) -> dict[str, dict[str, Any]]:
+    """Every render figure for each profile, ``{name: {compose_ms, floor_ms, ...}}``.
+
+    All profiles' renderers share the run: each figure is measured in rounds that visit
+    every profile in turn, and each profile's own floor is timed right beside its frames
+    (interleaved), so a noisy neighbour hurts every figure and its floor alike.
+    """
+    benches = [_ProfileBench(name, backend) for name in profile_names]
+    try:
+        n = max(1, frames // 3)
+        runs: dict[str, dict[str, list[float]]] = {b.name: {} for b in benches}
+
+        def record(b: _ProfileBench, key: str, fn: Callable[[], None]) -> None:
+            # The renderer's context stays current around the timing (switching contexts
+            # is not part of a frame); floors go to one list, measured beside each figure.
+            with b.renderer.context.current():
+                ms = _median_ms(fn, n)
+            runs[b.name].setdefault("floor" if key.startswith("floor") else key, []).append(ms)
+
         for _ in range(3):
-            compose_runs.append(_median_ms(frame, max(1, frames // 3)))
-            floor_runs.append(_median_ms(floor, max(1, frames // 3)))
-        compose_ms = statistics.median(compose_runs)
-        floor_ms = statistics.median(floor_runs)
-        readback_ms = _median_ms(readback, max(1, frames // 3))
-        dynamic_ms = _median_ms(dynamic_frame, max(1, frames // 3))
-        live_ms = _median_ms(live_frame, max(1, frames // 3))
-        result = {
-            "profile": profile.name,
-            "size": list(BENCH_SIZE),
-            "compose_ms": round(compose_ms, 3),
-            "floor_ms": round(floor_ms, 3),
-            "compose_over_floor": round(compose_ms / floor_ms, 3) if floor_ms > 0 else None,
-            "readback_ms": round(readback_ms, 3),
-            "compose_dynamic_ms": round(dynamic_ms, 3),
-            "compose_dynamic_over_floor": round(dynamic_ms / floor_ms, 3) if floor_ms > 0 else None,
-            "compose_live_ms": round(live_ms, 3),
-            "compose_live_over_floor": round(live_ms / floor_ms, 3) if floor_ms > 0 else None,
-            "gl_renderer": renderer.context.renderer_name,
-            "gl_version": str(ctx.info.get("GL_VERSION", "")),
-            "backend": renderer.context.backend,
-        }
-        floor_frame.release()
-    renderer.release()
-    return result
+            for b in benches:
+                record(b, "compose", b.timed(b.frame))
+                record(b, "floor", b.floor.draw)
+        for _ in range(3):
+            for b in benches:
+                record(b, "dynamic", b.timed(b.dynamic_frame))
+                record(b, "floor", b.floor.draw)
+                record(b, "live", b.timed(b.live_frame))
+                record(b, "floor", b.floor.draw)
+        for b in benches:
+            record(b, "readback", b.timed(b.readback))
+        results: dict[str, dict[str, Any]] = {}
+        for b in benches:
+            r = {k: statistics.median(v) for k, v in runs[b.name].items()}
+            floor_ms = r["floor"]
+            ctx = b.renderer.ctx
+            with b.renderer.context.current():  # GL strings need the context current
+                gl_renderer = b.renderer.context.renderer_name
+                gl_version = str(ctx.info.get("GL_VERSION", ""))
+            results[b.name] = {
+                "profile": b.profile.name,
+                "size": list(BENCH_SIZE),
+                "compose_ms": round(r["compose"], 3),
+                "floor_ms": round(floor_ms, 3),
+                "compose_over_floor": _ratio(r["compose"], floor_ms),
+                "readback_ms": round(r["readback"], 3),
+                "compose_dynamic_ms": round(r["dynamic"], 3),
+                "compose_dynamic_over_floor": _ratio(r["dynamic"], floor_ms),
+                "compose_live_ms": round(r["live"], 3),
+                "compose_live_over_floor": _ratio(r["live"], floor_ms),
+                "gl_renderer": gl_renderer,
+                "gl_version": gl_version,
+                "backend": b.renderer.context.backend,
+            }
+        return results
+    finally:
+        for b in reversed(benches):
+            b.release()
+
+
+def bench_render(profile_name: str, frames: int, backend: str | None) -> dict[str, Any]:
+    """One profile's render figures (see :func:`bench_render_profiles`)."""
+    return bench_render_profiles((profile_name,), frames, backend)[profile_name]

@@ -1,9 +1,11 @@
-"""``hud bench --json``: frame costs measured side by side in one run.
+"""``hud bench --json``: every speed figure, each measured beside its floor in one run.
 
 Absolute milliseconds on a shared machine are noise; ratios measured in the same run are
-not. So each figure comes with a floor measured right beside it: ``compose_over_floor`` is
-the full optics pipeline's frame time over the cheapest possible frame (one full-screen
-texture copy at the same size). Goal: ≤ 2.5. This is a benchmark, never a test.
+not. Render figures come per profile (``orion`` and ``rayban-display`` by default) over a
+floor of one full-screen texture copy (goals: ``compose_live_over_floor`` ≤ 3.0 at orion,
+≤ 2.5 at rayban-display); the pipeline figures set ``HudSession.step`` against its stages
+run alone (``pipeline_overhead`` ≤ 1.1); ``update_bytes_ratio`` is the share of a frame a
+host sends when one line of text changes (≤ 0.1). This is a benchmark, never a test.
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ def register(sub: Any) -> None:
         "--frames", type=int, default=90, help="timed frames per measurement (default 90)"
     )
     p.add_argument(
-        "--profile", default="rayban-display", help="display profile (default rayban-display)"
+        "--profile",
+        action="append",
+        metavar="NAME",
+        help="display profile, repeatable (default: orion and rayban-display)",
     )
     p.add_argument(
         "--backend", choices=("headless", "window"), help="GL backend (default headless)"
@@ -33,12 +38,18 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--skip-input", action="store_true", help="skip the hand-tracking/gesture figures"
     )
+    p.add_argument("--skip-pipeline", action="store_true", help="skip the HudSession.step figures")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.frames < 1:
-        raise HudError("--frames must be at least 1")
+    if not 1 <= args.frames <= 100_000:
+        raise HudError(f"--frames must be 1 to 100000, got {args.frames}")
+    profiles = tuple(dict.fromkeys(args.profile or ("orion", "rayban-display")))
+    from hud.profiles import get_profile
+
+    for name in profiles:
+        get_profile(name)  # an unknown name fails before anything is measured
     result: dict[str, Any] = {
         "machine": {
             "platform": platform.platform(),
@@ -47,14 +58,28 @@ def run(args: argparse.Namespace) -> int:
             "python": platform.python_version(),
         }
     }
-    from hud.bench.render import bench_render
+    from hud.bench.render import bench_render_profiles
 
-    result.update(bench_render(args.profile, args.frames, args.backend))
+    result["render"] = bench_render_profiles(profiles, args.frames, args.backend)
     if not args.skip_input:
-        result.update(bench_input(args.frames))
+        result["input"] = bench_input(args.frames)
+    if not args.skip_pipeline:
+        from hud.bench.pipeline import bench_pipeline, bench_update_bytes
+
+        result["pipeline"] = bench_pipeline(profiles, args.frames)
+        result["update_bytes"] = bench_update_bytes((*profiles, "even-g1"))
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        for k, v in result.items():
-            print(f"{k:>22}: {v}")
+        _print_flat(result)
     return 0
+
+
+def _print_flat(result: dict[str, Any], prefix: str = "") -> None:
+    """One ``key: value`` line per figure, nested keys joined with dots."""
+    for key, value in result.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            _print_flat(value, name + ".")
+        else:
+            print(f"{name}: {value}")

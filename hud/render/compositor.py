@@ -47,6 +47,41 @@ COMPOSE_EFFECTS = EFFECT_BITS["streaks"] | EFFECT_BITS["tonemap"]
 _WORLD_ONLY_UNIFORMS = frozenset({"u_flags", "u_T", "u_world_shift", "u_streak_gain"})
 
 
+class _Rects:
+    """Rectangles drawn as instances of ``rect.vert``: one buffer, grown in place, so the
+    vertex arrays made on it stay valid."""
+
+    def __init__(self, ctx: moderngl.Context) -> None:
+        self.ctx = ctx
+        self.buffer = ctx.buffer(reserve=16 * 64, dynamic=True)
+        self.count = 0
+        self._vaos: dict[int, moderngl.VertexArray] = {}
+
+    def set(self, rects: npt.NDArray[np.float32]) -> int:
+        data = np.ascontiguousarray(rects, dtype="f4").tobytes()
+        if len(data) > self.buffer.size:
+            self.buffer.orphan(max(len(data), 2 * self.buffer.size))
+        if data:
+            self.buffer.write(data)
+        self.count = len(rects)
+        return self.count
+
+    def draw(self, prog: moderngl.Program) -> None:
+        if not self.count:
+            return
+        vao = self._vaos.get(prog.glo)
+        if vao is None:
+            vao = self._vaos[prog.glo] = self.ctx.vertex_array(
+                prog, [(self.buffer, "4f/i", "i_rect")]
+            )
+        vao.render(moderngl.TRIANGLES, vertices=6, instances=self.count)
+
+    def release(self) -> None:
+        for vao in self._vaos.values():
+            vao.release()
+        self.buffer.release()
+
+
 class Compositor:
     """Composites at a fixed output size (the world image's size)."""
 
@@ -57,11 +92,20 @@ class Compositor:
         self.size = size
         self.programs = programs
         self._variants: dict[
-            tuple[int, bool, bool],
-            tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.VertexArray],
+            tuple[int, bool, bool, bool],
+            tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.Program],
         ] = {}
-        self.streak_prog = programs.get("fullscreen.vert", "streaks.frag", {"TAPS": STREAK_TAPS})
-        self.streak_vao = ctx.vertex_array(self.streak_prog, [])
+        #: Where the display lights the output (the bake and the display pass draw these).
+        self._lit = _Rects(ctx)
+        #: Where the world's streaks reach, in streak-texture px (the streak pass) and in
+        #: output px (the world pass that adds them).
+        self._streak_small = _Rects(ctx)
+        self._streak_out = _Rects(ctx)
+        self.bright_prog = programs.get(
+            "fullscreen.vert", "streak_bright.frag", {"DOWNSCALE": STREAK_DOWNSCALE}
+        )
+        self.bright_vao = ctx.vertex_array(self.bright_prog, [])
+        self.streak_prog = programs.get("rect.vert", "streaks.frag", {"TAPS": STREAK_TAPS})
         # sRGB formats: the texture decodes on fetch and the framebuffer encodes on write, both
         # exactly (IEC 61966-2-1), so the shaders work in linear light at no cost.
         # Camera frames arrive as packed RGB: upload them as they are (no repacking).
@@ -72,11 +116,20 @@ class Compositor:
         self.out_fbo = ctx.framebuffer(color_attachments=[self.out_tex])
         self._linear_fbo: moderngl.Framebuffer | None = None
         small = (max(1, size[0] // STREAK_DOWNSCALE), max(1, size[1] // STREAK_DOWNSCALE))
+        self.bright_tex = ctx.texture(small, 1, dtype="f4")
+        self.bright_tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        self.bright_tex.repeat_x = self.bright_tex.repeat_y = False
+        self.bright_fbo = ctx.framebuffer(color_attachments=[self.bright_tex])
         self.streak_tex = ctx.texture(small, 4, dtype="f2")
         self.streak_tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
         self.streak_tex.repeat_x = self.streak_tex.repeat_y = False
         self.streak_fbo = ctx.framebuffer(color_attachments=[self.streak_tex])
         self.uniformity = ctx.texture((1, 1), 3, np.ones(3, dtype="f4").tobytes(), dtype="f4")
+        #: Level-0 bilinear filtering for a display with no mipmap chain (a magnified one):
+        #: what its own sampler would do, without working out a level of detail per tap.
+        self._level0 = ctx.sampler(
+            filter=(moderngl.LINEAR, moderngl.LINEAR), repeat_x=False, repeat_y=False
+        )
         self._world_generation = 0
         self._streak_key: tuple[int, float] | None = None
         self._light_key: object = None
@@ -87,7 +140,6 @@ class Compositor:
         self.world_passes = 0
         self._light_tex: moderngl.Texture | None = None
         self._light_fbo: moderngl.Framebuffer | None = None
-        self._light_variants: dict[int, tuple[moderngl.Program, moderngl.VertexArray]] = {}
         #: How many times the display light was rebaked (for tests and the benchmark).
         self.light_bakes = 0
         #: How many times the streak pass actually ran (for tests and the benchmark).
@@ -124,9 +176,10 @@ class Compositor:
     ) -> moderngl.Framebuffer:
         """Run the optics; returns the framebuffer holding the result.
 
-        ``display_version`` identifies the display frame's content (the display renderer's
-        draw count); with it, the display light is rebaked only when the content or the
-        viewer changes. Without it, it is rebaked every call.
+        The display light is rebaked only when the content or the viewer changes. The
+        content is known from the texture's :class:`DisplayContent` (its ``extra``, set
+        by the display renderer); for any other texture, ``display_version`` identifies it
+        (the display renderer's draw count), and without either it is rebaked every call.
         """
         # compose_uniforms already leaves out the effects this device lacks.
         flags = int(uniforms["u_flags"])  # type: ignore[call-overload]
@@ -134,19 +187,22 @@ class Compositor:
         if streaks:
             self._streak_pass(float(uniforms["u_world_shift"]))  # type: ignore[arg-type]
         rect = fov_rect_px(uniforms, self.size)
+        lit = 0
         if rect is not None:
-            self._bake_display_light(display, uniforms, flags, rect, display_version)
-        # Outside the FOV the light is T·world (+ streaks). Below the knee the shoulder is the
-        # identity, so when that light cannot pass the knee the world pass skips it, exactly.
-        world_tonemap = streaks or float(uniforms["u_T"]) > TONEMAP_KNEE  # type: ignore[arg-type]
+            lit = self._bake_display_light(display, uniforms, flags, rect, display_version)
+        # Where neither streaks nor the display add light it is T·world. Below the knee the
+        # shoulder is the identity, so when that light cannot pass the knee the world pass
+        # skips it, exactly; streaks and the display are added over their own rectangles.
+        world_tonemap = float(uniforms["u_T"]) > TONEMAP_KNEE  # type: ignore[arg-type]
+        shifted = float(uniforms["u_world_shift"]) != 0.0  # type: ignore[arg-type]
         compose_flags = flags & COMPOSE_EFFECTS
-        world_prog, world_vao, fov_prog, fov_vao = self._variant(
-            compose_flags, linear, world_tonemap
+        world_prog, world_vao, streak_prog, fov_prog = self._variant(
+            compose_flags, linear, world_tonemap, shifted
         )
         fbo = self._linear() if linear else self.out_fbo
         self.world.use(location=0)
         self.streak_tex.use(location=2)
-        for prog in (world_prog, fov_prog):
+        for prog in (world_prog, streak_prog, fov_prog):
             set_uniform(prog, "u_world_shift", uniforms["u_world_shift"])
             set_uniform(prog, "u_T", uniforms["u_T"])
             set_uniform(prog, "u_streak_gain", uniforms["u_streak_gain"])
@@ -157,23 +213,40 @@ class Compositor:
             uniforms["u_world_shift"],
             uniforms["u_streak_gain"],
         )
+        streak_rects = self._streak_out if streaks else None
         if linear:
             fbo.use()
-            world_vao.render(moderngl.TRIANGLES, vertices=3)
+            self._draw_world(world_vao, streak_prog, streak_rects)
         else:
-            self._world_light(world_key, world_vao)
+            self._world_light(world_key, world_vao, streak_prog, streak_rects)
             fbo.use()
             self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
-        if rect is not None and self._light_tex is not None:  # baked above
+        if lit and rect is not None and self._light_tex is not None:  # baked above
             self._light_tex.use(location=1)
             set_uniform(fov_prog, "u_origin", (rect[0], rect[1]))
-            set_uniform(fov_prog, "u_rect", rect)
-            fov_vao.render(moderngl.TRIANGLES, vertices=6)
+            self._lit.draw(fov_prog)
         if not linear:
             self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
         return fbo
 
-    def _world_light(self, key: tuple[object, ...], world_vao: moderngl.VertexArray) -> None:
+    def _draw_world(
+        self,
+        world_vao: moderngl.VertexArray,
+        streak_prog: moderngl.Program,
+        streak_rects: _Rects | None,
+    ) -> None:
+        """T·world over the whole frame, then again with the streaks where they reach."""
+        world_vao.render(moderngl.TRIANGLES, vertices=3)
+        if streak_rects is not None:
+            streak_rects.draw(streak_prog)
+
+    def _world_light(
+        self,
+        key: tuple[object, ...],
+        world_vao: moderngl.VertexArray,
+        streak_prog: moderngl.Program,
+        streak_rects: _Rects | None,
+    ) -> None:
         """Fill the output with the world's light (T·world + streaks) outside the display.
 
         Retained like the display light: the first frame after the world image or the
@@ -192,7 +265,7 @@ class Compositor:
                 self._world_cache_fbo = self.ctx.framebuffer(color_attachments=[tex])
             self._world_cache_fbo.use()
             self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
-            world_vao.render(moderngl.TRIANGLES, vertices=3)
+            self._draw_world(world_vao, streak_prog, streak_rects)
             self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
             self.ctx.copy_framebuffer(self.out_fbo, self._world_cache_fbo)
             self._world_cache_key = key
@@ -201,26 +274,48 @@ class Compositor:
         self._world_prev_key = key
         self.out_fbo.use()
         self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
-        world_vao.render(moderngl.TRIANGLES, vertices=3)
+        self._draw_world(world_vao, streak_prog, streak_rects)
         self.world_passes += 1
 
     def _streak_pass(self, world_shift: float) -> None:
+        """The bright part of the world at reduced resolution, then the streaks it makes,
+        only along the rows and as far as they reach (read back: a small texture).
+
+        Light bright enough to streak (lamps, the sun, glints) is rare in a frame, and
+        streaks elsewhere are exactly zero, so the streak pass and the world pass that adds
+        them run over those rectangles only; the streak texture is cleared around them.
+        """
         key = (self._world_generation, world_shift)
         if key == self._streak_key:
             return  # streaks depend only on the world image and the eye
         self._streak_key = key
         self.streak_passes += 1
-        self.streak_fbo.use()
+        self.bright_fbo.use()
         self.world.use(location=0)
+        bp = self.bright_prog
+        set_uniform(bp, "u_world", 0)
+        set_uniform(bp, "u_shift", round(world_shift))
+        set_uniform(bp, "u_threshold", STREAK_THRESHOLD)
+        self.bright_vao.render(moderngl.TRIANGLES, vertices=3)
+        sw, sh = self.bright_tex.size
+        bright = np.frombuffer(self.bright_fbo.read(components=1, dtype="f4"), np.float32)
+        length = STREAK_LENGTH * sw
+        small = streak_rects(bright.reshape(sh, sw) > 0.0, math.ceil(length) + 2)
+        self._streak_small.set(small)
+        out = small * STREAK_DOWNSCALE
+        out[:, 2] = np.where(small[:, 2] >= sw, self.size[0], out[:, 2])
+        out[:, 3] = np.where(small[:, 3] >= sh, self.size[1], out[:, 3])
+        self._streak_out.set(out)
+        self.streak_fbo.use()
+        self.streak_fbo.clear(0.0, 0.0, 0.0, 0.0)
+        self.bright_tex.use(location=0)
         sp = self.streak_prog
-        set_uniform(sp, "u_world", 0)
-        set_uniform(sp, "u_world_size", (float(self.size[0]), float(self.size[1])))
-        set_uniform(sp, "u_out_size", (float(self.streak_tex.width), float(self.streak_tex.height)))
-        set_uniform(sp, "u_world_shift", world_shift)
+        set_uniform(sp, "u_bright", 0)
         set_uniform(sp, "u_dir", (1.0, 0.0))
-        set_uniform(sp, "u_length", STREAK_LENGTH * self.size[0])
-        set_uniform(sp, "u_threshold", STREAK_THRESHOLD)
-        self.streak_vao.render(moderngl.TRIANGLES, vertices=3)
+        set_uniform(sp, "u_length", length)
+        set_uniform(sp, "u_target_origin", (0.0, 0.0))
+        set_uniform(sp, "u_target_size", (float(sw), float(sh)))
+        self._streak_small.draw(sp)
 
     def _bake_display_light(
         self,
@@ -229,51 +324,65 @@ class Compositor:
         flags: int,
         rect: tuple[float, float, float, float],
         display_version: int | None,
-    ) -> None:
-        """Resample the display frame into this eye over ``rect``, with every display-side effect."""
+    ) -> int:
+        """Resample the display frame into this eye over its lit parts of ``rect``, with
+        every display-side effect; returns how many lit rectangles there are."""
         # rect follows from the uniforms, which are numbers and tuples: hashable, exact.
         flags &= LIGHT_EFFECTS
         light_uniforms = tuple(
             item for item in uniforms.items() if item[0] not in _WORLD_ONLY_UNIFORMS
         )
-        key = (display_version, display.glo, flags, light_uniforms)
-        if display_version is not None and key == self._light_key:
-            return
+        content = display.extra if isinstance(display.extra, DisplayContent) else None
+        if content is not None:
+            # Content, not texture: the two eyes' displays of a stereo pair share a bake.
+            key: tuple[object, ...] = (content.key, display.size, flags, light_uniforms)
+        else:
+            key = (display_version, display.glo, flags, light_uniforms)
+        if (content is not None or display_version is not None) and key == self._light_key:
+            return self._lit.count
         self._light_key = key
         self.light_bakes += 1
+        if not self._lit.set(lit_rects(content, display.size, uniforms, flags, rect)):
+            return 0
         w, h = int(rect[2] - rect[0]), int(rect[3] - rect[1])
         if self._light_tex is None or self._light_tex.size != (w, h):
             if self._light_fbo is not None:
                 self._light_fbo.release()
             if self._light_tex is not None:
                 self._light_tex.release()
-            self._light_tex = self.ctx.texture((w, h), 4, dtype="f4")
+            # Half floats: 11 significant bits, far below what 8-bit output or the
+            # measurements can tell apart, at half the memory traffic of f4.
+            self._light_tex = self.ctx.texture((w, h), 4, dtype="f2")
             self._light_fbo = self.ctx.framebuffer(color_attachments=[self._light_tex])
-        prog, vao = self._light_variant(flags)
+        prog = self._light_variant(flags)
         assert self._light_fbo is not None
         self._light_fbo.use()
         display.use(location=0)
+        level0 = content is not None and content.mip_level == 0
+        if level0:
+            self._level0.use(location=0)
         self.uniformity.use(location=1)
         set_uniform(prog, "u_display", 0)
         set_uniform(prog, "u_uniformity", 1)
         set_uniform(prog, "u_origin", (rect[0], rect[1]))
+        set_uniform(prog, "u_target_origin", (rect[0], rect[1]))
+        set_uniform(prog, "u_target_size", (float(w), float(h)))
         for name, value in light_uniforms:
             set_uniform(prog, name, value)
-        vao.render(moderngl.TRIANGLES, vertices=3)
+        self._lit.draw(prog)
+        if level0:
+            self._level0.clear(location=0)
+        return self._lit.count
 
-    def _light_variant(self, flags: int) -> tuple[moderngl.Program, moderngl.VertexArray]:
-        found = self._light_variants.get(flags)
-        if found is None:
-            prog = self.programs.get("fullscreen.vert", "display_light.frag", _fx_defines(flags))
-            found = (prog, self.ctx.vertex_array(prog, []))
-            self._light_variants[flags] = found
-        return found
+    def _light_variant(self, flags: int) -> moderngl.Program:
+        return self.programs.get("rect.vert", "display_light.frag", _fx_defines(flags))
 
     def _variant(
-        self, flags: int, linear: bool, world_tonemap: bool
-    ) -> tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.VertexArray]:
-        """The compose programs for one effect set (compiled on first use, then cached)."""
-        key = (flags, linear, world_tonemap)
+        self, flags: int, linear: bool, world_tonemap: bool, shifted: bool
+    ) -> tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.Program]:
+        """The compose programs for one effect set (compiled on first use, then cached):
+        the world over the whole frame, the world with streaks and the display pass."""
+        key = (flags, linear, world_tonemap, shifted)
         found = self._variants.get(key)
         if found is None:
             defines = {
@@ -281,21 +390,23 @@ class Compositor:
                 "TONEMAP_KNEE": f"{TONEMAP_KNEE:.4f}",
                 "OUTPUT_LINEAR": int(linear),
                 "STREAK_DOWNSCALE": STREAK_DOWNSCALE,
+                "WORLD_SHIFT": int(shifted),
+                "WITH_DISPLAY": 0,
             }
-            world_defines = dict(defines)
+            plain = {**defines, "FX_STREAKS": 0}
             if not world_tonemap:
-                world_defines["FX_TONEMAP"] = 0
-            world = self.programs.get(
-                "fullscreen.vert", "compose.frag", {**world_defines, "WITH_DISPLAY": 0}
-            )
+                plain["FX_TONEMAP"] = 0
+            world = self.programs.get("fullscreen.vert", "compose.frag", plain)
+            streak = self.programs.get("rect.vert", "compose.frag", defines)
             fov = self.programs.get("rect.vert", "compose.frag", {**defines, "WITH_DISPLAY": 1})
-            # Texture units and the target size never change: set once per variant.
-            for prog in (world, fov):
+            # Texture units and the target never change: set once per variant.
+            for prog in (world, streak, fov):
                 set_uniform(prog, "u_world", 0)
                 set_uniform(prog, "u_display_light", 1)
                 set_uniform(prog, "u_streaks", 2)
-            set_uniform(fov, "u_target_size", (float(self.size[0]), float(self.size[1])))
-            found = (world, self.ctx.vertex_array(world, []), fov, self.ctx.vertex_array(fov, []))
+                set_uniform(prog, "u_target_origin", (0.0, 0.0))
+                set_uniform(prog, "u_target_size", (float(self.size[0]), float(self.size[1])))
+            found = (world, self.ctx.vertex_array(world, []), streak, fov)
             self._variants[key] = found
         return found
 
@@ -316,20 +427,22 @@ class Compositor:
     def release(self) -> None:
         for variant in self._variants.values():
             variant[1].release()
-            variant[3].release()
-        for _prog, vao in self._light_variants.values():
-            vao.release()
+        for rects in (self._lit, self._streak_small, self._streak_out):
+            rects.release()
         if self._light_fbo is not None and self._light_tex is not None:
             self._light_fbo.release()
             self._light_tex.release()
         for obj in (
-            self.streak_vao,
+            self.bright_vao,
             self.world,
             self.out_fbo,
             self.out_tex,
+            self.bright_fbo,
+            self.bright_tex,
             self.streak_fbo,
             self.streak_tex,
             self.uniformity,
+            self._level0,
         ):
             obj.release()
         for fbo in (self._linear_fbo, self._world_cache_fbo):
@@ -337,6 +450,104 @@ class Compositor:
                 for tex in fbo.color_attachments:
                     tex.release()
                 fbo.release()
+
+
+def lit_rects(
+    content: DisplayContent | None,
+    display_size: tuple[int, int],
+    uniforms: dict[str, object],
+    flags: int,
+    rect: tuple[float, float, float, float],
+) -> npt.NDArray[np.float32]:
+    """Output-pixel rectangles (N×4) that cover all the display light inside ``rect``.
+
+    Without a content record, ``rect`` itself. Otherwise each drawn quad is grown by the
+    filter's reach (two texels of its mip level) and the rainbow's shift, joined by its
+    ghost's copy, mapped into the eye like ``display_light.frag`` maps it, snapped out to
+    cells of :data:`LIT_CELL` px and merged into runs: exactly the same pixels in the bake
+    and in the compose pass, and every one the display can light.
+    """
+    if content is None:
+        return np.array([rect], dtype="f4")
+    quads = content.rects.astype(np.float64)
+    if not len(quads):
+        return np.zeros((0, 4), dtype="f4")
+    dw, dh = display_size
+    grow = 2.0 ** (content.mip_level + 1) + 1.0
+    if flags & EFFECT_BITS["rainbow"]:
+        # The shift is d·u_rainbow (display uv) with |d| just over 1 at the rect's edge.
+        grow += 1.5 * abs(float(uniforms["u_rainbow"])) * max(dw, dh)  # type: ignore[arg-type]
+    quads = quads + np.array([-grow, -grow, grow, grow])
+    if flags & EFFECT_BITS["ghost"]:
+        # The ghost at uv shows the display at uv - offset: content moved by +offset.
+        gx, gy = _pair(uniforms["u_ghost_offset"])
+        quads = np.concatenate([quads, quads + np.array([gx * dw, gy * dh] * 2)])
+    cx, cy = _pair(uniforms["u_fov_center"])
+    hx, hy = _pair(uniforms["u_fov_half"])
+    if flags & EFFECT_BITS["eyebox"]:
+        sx, sy = _pair(uniforms["u_swim"])
+        cx, cy = cx + sx, cy + sy
+    f = float(uniforms["u_focal"])  # type: ignore[arg-type]
+    ow, oh = _pair(uniforms["u_out_size"])
+    # display px -> uv -> d = 2 uv - 1 -> tan = centre + d · half -> output px
+    scale = np.array([2 * hx * f / dw, 2 * hy * f / dh] * 2)
+    offset = np.array([ow / 2 + (cx - hx) * f, oh / 2 + (cy - hy) * f] * 2)
+    out = quads * scale + offset
+    x0, y0, x1, y1 = rect
+    cols = max(1, math.ceil((x1 - x0) / LIT_CELL))
+    rows = max(1, math.ceil((y1 - y0) / LIT_CELL))
+    c0 = np.clip(np.floor((out[:, 0] - x0) / LIT_CELL), 0, cols).astype(int)
+    c1 = np.clip(np.ceil((out[:, 2] - x0) / LIT_CELL), 0, cols).astype(int)
+    r0 = np.clip(np.floor((out[:, 1] - y0) / LIT_CELL), 0, rows).astype(int)
+    r1 = np.clip(np.ceil((out[:, 3] - y0) / LIT_CELL), 0, rows).astype(int)
+    grid = np.zeros((rows, cols), dtype=bool)
+    for a, b, c, d in zip(r0, r1, c0, c1):
+        grid[a:b, c:d] = True
+    cells = grid_runs(grid)
+    result = cells * LIT_CELL + np.array([x0, y0, x0, y0])
+    result[:, 2] = np.minimum(result[:, 2], x1)
+    result[:, 3] = np.minimum(result[:, 3], y1)
+    return result.astype("f4")
+
+
+def streak_rects(bright: npt.NDArray[np.bool_], reach: int) -> npt.NDArray[np.float32]:
+    """Rectangles (streak-texture px, N×4) covering every texel within ``reach`` texels
+    along the rows of a bright one: everywhere the horizontal streaks can be non-zero."""
+    h, w = bright.shape
+    rows = np.flatnonzero(bright.any(axis=1))
+    grid = np.zeros((h, w), dtype=bool)
+    if len(rows):
+        # Dilate along x with a running count: c is reached if [c - reach, c + reach] has one.
+        counts = np.zeros((len(rows), w + 2 * reach + 1), dtype=np.int32)
+        np.cumsum(bright[rows], axis=1, out=counts[:, reach + 1 : reach + 1 + w])
+        counts[:, reach + 1 + w :] = counts[:, reach + w : reach + 1 + w]
+        grid[rows] = counts[:, 2 * reach + 1 :] > counts[:, :w]
+    return grid_runs(grid).astype("f4")
+
+
+def grid_runs(grid: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+    """The set cells of a boolean grid as few rectangles (N×4 x0 y0 x1 y1, in cells): runs
+    along each row, merged down the rows while they stay the same."""
+    cols = grid.shape[1]
+    used = np.flatnonzero(grid.any(axis=1))
+    padded = np.zeros((len(used), cols + 2), dtype=np.int8)
+    padded[:, 1:-1] = grid[used]
+    edges = np.diff(padded, axis=1)
+    start_rows, starts = np.nonzero(edges == 1)
+    _, ends = np.nonzero(edges == -1)  # same order: row by row, left to right
+    start_rows = used[start_rows]
+    merged: list[list[int]] = []  # [x0, first row, x1, last row]
+    open_runs: dict[tuple[int, int], int] = {}
+    for row, a, b in zip(start_rows.tolist(), starts.tolist(), ends.tolist()):
+        index = open_runs.get((a, b))
+        if index is not None and merged[index][3] == row - 1:
+            merged[index][3] = row
+        else:
+            open_runs[(a, b)] = len(merged)
+            merged.append([a, row, b, row])
+    result = np.array(merged, dtype=np.float64).reshape(-1, 4)
+    result[:, 3] += 1
+    return result
 
 
 def fov_rect_px(

@@ -412,3 +412,41 @@ def test_display_light_is_baked_once_per_content_and_viewer() -> None:
         assert r.compositor.light_bakes == 3
     finally:
         r.release()
+
+
+@pytest.mark.parametrize("fov_h_deg", [70.0, 20.0])  # the display minified, and magnified
+def test_display_light_drawn_only_where_the_display_is_lit_is_exact(fov_h_deg: float) -> None:
+    """The bake and the display pass skip what the display left black (its content
+    record): the same light as resampling the whole field of view."""
+    scene = parse_scene(
+        {
+            "version": 1,
+            "profile": "orion",
+            "world": {"width": W, "height": H, "fov_h_deg": fov_h_deg},
+            "objects": [{"id": "a", "label": "cup", "box": [0.45, 0.45, 0.55, 0.6]}],
+            "cards": [
+                {"id": "c", "anchor": "a", "title": "Mug", "body": "350 ml"},
+                {"id": "q", "title": "Listening"},
+            ],
+        }
+    )
+    fx = frozenset(EFFECTS)
+    with HudRenderer(BUILTIN_PROFILES["orion"], (W, H)) as r:
+        lamp = world_noise(5)
+        lamp[60:64, 100:104] = 255  # and a light source, for the streaks
+        frame = r.render_eye(scene, lamp, "right", fx, linear=True)
+        assert frame.linear is not None
+        tex = r.display.texture
+        content = tex.extra
+        assert content is not None and len(content.rects) > 0
+        assert (content.mip_level == 0) == (fov_h_deg < 30)  # magnified: no mipmaps
+        with r.context.current():
+            tex.extra = None  # any texture: lit everywhere
+            try:
+                r.compositor.compose(tex, frame.uniforms, linear=True)
+                full = r.compositor.read_linear()
+            finally:
+                tex.extra = content
+        np.testing.assert_allclose(frame.linear, full, rtol=1e-3, atol=1e-5)
+        lit = frame.linear - r.profile.transmittance * srgb_to_linear(lamp / 255.0)
+        assert lit.max() > 0.1  # the cards are there
