@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from hud.errors import OptionsError
 from hud.optics.model import linear_to_srgb, srgb_to_linear
+from hud.profiles import DisplayProfile
 
 #: A rectangle in display pixels: ``(x0, y0, x1, y1)``, end-exclusive.
 Rect = tuple[int, int, int, int]
@@ -63,9 +64,12 @@ class PixelFormat(str, enum.Enum):
         return self.row_bytes(width) * height
 
 
-def default_pixel_format(colour: str) -> PixelFormat:
-    """Colour panels take RGB; monochrome displays take one bit a pixel (G1-class links)."""
-    return PixelFormat.RGB888 if colour == "rgb" else PixelFormat.GRAY1
+def default_pixel_format(profile: DisplayProfile) -> PixelFormat:
+    """The profile's pixel format; when it names none, RGB for colour panels and one bit a
+    pixel for monochrome displays (what G1-class links carry)."""
+    if profile.pixel_format:
+        return PixelFormat.parse(profile.pixel_format)
+    return PixelFormat.RGB888 if profile.colour == "rgb" else PixelFormat.GRAY1
 
 
 def grey_levels(
