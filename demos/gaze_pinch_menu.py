@@ -9,6 +9,10 @@ Input comes from `gestures.simulate.InputSimulator`: the mouse is the gaze and s
 the left button) is the pinch. The scripted hand's landmarks go through the real gesture
 recogniser, so a camera-driven build sees the same events.
 
+The app is a `hud.app.app.HudApp` run by `hud.app.runners.run_app`: the same class runs in
+the window, headless (`--headless --frames N --out DIR|FILE.mp4`) and in the scripted
+session, which steps a headless runner with its own timestamps.
+
     python demos/gaze_pinch_menu.py                 # window if a display is present
     python demos/gaze_pinch_menu.py --script --out-dir out/menu   # headless, scripted
 """
@@ -32,10 +36,11 @@ from gestures.selection import (
 )
 from gestures.simulate import InputSimulator, SimulatorOptions
 from hud.anchors import ViewGeometry
+from hud.app.app import AppFrame, HudApp
+from hud.app.runners import HeadlessRunner, run_app
 from hud.errors import HudError
 from hud.io.images import save_png
 from hud.layout import layout_scene
-from hud.optics import EFFECTS
 from hud.profiles import DisplayProfile, get_profile
 from hud.scene import Card, Scene, parse_scene, world_pixels
 
@@ -47,10 +52,15 @@ CHOICES = (
 )
 
 
-class MenuApp:
+class MenuApp(HudApp):
     """Three choice cards; the router's hover and commit events change their states."""
 
+    title = "Waveglass — gaze + pinch menu"
+    hands = None  # the simulator is the hand: no camera to track
+
     def __init__(self, base: Scene, profile: DisplayProfile, size: tuple[int, int]) -> None:
+        self.profiles = (profile,)
+        super().__init__(base)
         self.base = base
         self.profile = profile
         self.size = size
@@ -86,7 +96,7 @@ class MenuApp:
         self.log.append(f"{event.timestamp_ms:>6} ms  commit {event.target_id} (by {event.method})")
 
     # -- scene ------------------------------------------------------------------------
-    def scene(self) -> Scene:
+    def menu_scene(self) -> Scene:
         cards = []
         for cid, title, body in CHOICES:
             state = "done" if cid == self.chosen else "info" if cid == self.hovered else "listening"
@@ -99,7 +109,7 @@ class MenuApp:
         view = ViewGeometry.make(
             self.profile, w, h, self.base.world.fov_h_deg, "right", self.base.world.depth_m
         )
-        dl = layout_scene(self.scene(), self.profile, view, self.size)
+        dl = layout_scene(self.menu_scene(), self.profile, view, self.size)
         fov_h, fov_v = self.simulator.options.fov_deg
         for cid, (x0, y0, x1, y1) in dl.card_rects.items():
             ax, ay = view.display_uv_to_image_px(
@@ -115,28 +125,52 @@ class MenuApp:
             )
         self.centres = {t.id: t for t in self.session.targets}
 
-    # -- window controller --------------------------------------------------------------
-    def key_press(self, key: str) -> bool:
+    # -- the app: input and frames --------------------------------------------------------
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--profile", default="orion")
+        parser.add_argument("--script", action="store_true", help="the scripted session")
+        parser.add_argument("--out-dir", default="out/menu", help="the scripted session's PNGs")
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> MenuApp:
+        return cls.for_profile(args.profile)
+
+    @classmethod
+    def for_profile(cls, name: str) -> MenuApp:
+        base = base_scene(name)
+        h, w = world_pixels(base).shape[:2]
+        return cls(base, get_profile(name), (w, h))
+
+    def on_key_press(self, key: str) -> bool:
         return self.simulator.key_press(key)
 
-    def key_release(self, key: str) -> bool:
+    def on_key_release(self, key: str) -> bool:
         return self.simulator.key_release(key)
 
-    def mouse_move(self, x: float, y: float) -> None:
+    def on_mouse_motion(self, x: float, y: float) -> None:
         self.simulator.mouse_move(x, y)
 
-    def mouse_press(self, button: str = "left") -> bool:
+    def on_mouse_press(self, x: float, y: float, button: str) -> bool:
         return self.simulator.mouse_press(button)
 
-    def mouse_release(self, button: str = "left") -> bool:
+    def on_mouse_release(self, x: float, y: float, button: str) -> bool:
         return self.simulator.mouse_release(button)
 
-    def update(self, timestamp_ms: int) -> Scene | None:
-        self.simulator.tick(timestamp_ms)
+    def on_mouse_leave(self) -> None:
+        self.simulator.mouse_leave()
+
+    def on_frame(self, frame: AppFrame) -> Scene | None:
+        """The simulated hand and gaze move on to this frame's time; the menu is drawn
+        again only when a card changed state."""
+        self.simulator.tick(frame.timestamp_ms)
         if self._dirty:
             self._dirty = False
-            return self.scene()
+            return self.menu_scene()
         return None
+
+    def on_close(self) -> None:
+        print("\n".join(self.log))
 
     def window_point(self, target_id: str) -> tuple[float, float]:
         """Window pixel of a card's centre (the inverse of the simulator's gaze mapping)."""
@@ -147,7 +181,7 @@ class MenuApp:
 
     def look_at(self, target_id: str) -> None:
         """Move the simulated gaze (the mouse) to a card's centre."""
-        self.mouse_move(*self.window_point(target_id))
+        self.on_mouse_motion(*self.window_point(target_id))
 
 
 def base_scene(profile: str) -> Scene:
@@ -162,71 +196,65 @@ def base_scene(profile: str) -> Scene:
 
 
 def run_script(app: MenuApp, out_dir: Path) -> list[str]:
-    """Look at 'call', pinch; then rest the gaze on 'save' until dwell picks it."""
-    from hud.render.renderer import HudRenderer
+    """Look at 'call', pinch; then rest the gaze on 'save' until dwell picks it.
 
-    renderer = HudRenderer(app.profile, app.size)
-    world = world_pixels(app.base)
+    A headless runner stepped with the script's own clock (33 ms frames): the app runs
+    exactly as in the window, only the input comes from here.
+    """
     written = []
-
-    def snap(name: str, t: int) -> None:
-        scene = app.update(t) or app.scene()
-        frame = renderer.render_eye(scene, world, "right", frozenset(EFFECTS))
-        written.append(str(save_png(out_dir / f"{name}.png", frame.composite)))
-
     now = 0  # the scripted clock, ms
 
-    def run_for(ms: int) -> int:
-        nonlocal now
-        end = now + ms
-        while now < end:
-            now += 33
-            app.update(now)
-        return now
+    with HeadlessRunner(app) as runner:
+        image = runner.step(now)
 
-    try:
-        snap("0-menu", 0)
+        def snap(name: str) -> None:
+            assert image is not None
+            written.append(str(save_png(out_dir / f"{name}.png", image)))
+            print(f"wrote {written[-1]}")
+
+        def run_for(ms: int) -> None:
+            nonlocal now, image
+            end = now + ms
+            while now < end:
+                now += 33
+                image = runner.step(now)
+
+        snap("0-menu")
         app.look_at("call")
-        snap("1-looking-at-call", run_for(400))
-        app.key_press("space")
+        run_for(400)
+        snap("1-looking-at-call")
+        app.on_key_press("space")
         run_for(170)
-        app.key_release("space")
-        snap("2-pinched-call", run_for(170))
+        app.on_key_release("space")
+        run_for(170)
+        snap("2-pinched-call")
         app.look_at("save")
-        snap("3-dwelled-on-save", run_for(1170))
-    finally:
-        renderer.release()
+        run_for(1170)
+        snap("3-dwelled-on-save")
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--profile", default="orion")
-    ap.add_argument("--script", action="store_true", help="run the scripted session headless")
-    ap.add_argument("--out-dir", default="out/menu")
-    args = ap.parse_args(argv)
-    try:
-        base = base_scene(args.profile)
-        profile = get_profile(args.profile)
-        h, w = world_pixels(base).shape[:2]
-        app = MenuApp(base, profile, (w, h))
-        has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-        if args.script or not has_display:
+    """The scripted session (``--script``, or when there is no display), else
+    :func:`run_app`: the window, or ``--headless``."""
+    args_list = sys.argv[1:] if argv is None else list(argv)
+    ap = argparse.ArgumentParser(add_help=False)  # --help: run_app's, which lists all
+    MenuApp.add_arguments(ap)
+    args, _ = ap.parse_known_args(args_list)
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    runner_chosen = bool({"--headless", "-h", "--help"} & set(args_list))
+    if args.script or not (has_display or runner_chosen):
+        try:
             out = Path(args.out_dir)
             out.mkdir(parents=True, exist_ok=True)
-            for path in run_script(app, out):
-                print(f"wrote {path}")
-            print("\n".join(app.log))
-            return 0
-        from hud.render.window import show
-
+            run_script(MenuApp.for_profile(args.profile), out)
+        except HudError as exc:
+            print(f"menu demo: error: {exc.message}", file=sys.stderr)
+            return 2
+        return 0
+    if not runner_chosen:
         print("mouse = gaze, space or left button = pinch; Esc quits")
-        show(app.scene(), [profile], frozenset(EFFECTS), controller=app)
-        print("\n".join(app.log))
-    except HudError as exc:
-        print(f"menu demo: error: {exc.message}", file=sys.stderr)
-        return 2
-    return 0
+    return run_app(MenuApp, args_list, description=__doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -74,10 +74,10 @@ def main(argv: list[str] | None = None) -> int:
             "columns: indoor, sunlight)"
         )
         if not args.no_window and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-            from hud.render.window import show
+            from hud.app.runners import show_scene
 
             print("opening the emulator window (Esc to close)")
-            show(scene, [get_profile(n) for n in PROFILES], frozenset(EFFECTS))
+            show_scene(scene, [get_profile(n) for n in PROFILES], frozenset(EFFECTS))
         elif not args.no_window:
             print("no display found: skipping the window (PNG files above)")
     except HudError as exc:

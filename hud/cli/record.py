@@ -121,11 +121,12 @@ def _check_source(source: Any, args: argparse.Namespace, out: Path) -> None:
     if args.session is not None:
         from hud.io.session import SessionReader
 
-        for count, frame in enumerate(SessionReader(args.session).frames()):
-            if args.max_frames is not None and count >= args.max_frames:
-                break
-            if frame.image is None:
-                raise HudError(f"frame {frame.index} of the session has no image")
+        with SessionReader(args.session) as reader:
+            for count, frame in enumerate(reader.frames()):
+                if args.max_frames is not None and count >= args.max_frames:
+                    break
+                if frame.image is None:
+                    raise HudError(f"frame {frame.index} of the session has no image")
 
 
 def _image_size(path: Path) -> tuple[tuple[int, int], set[tuple[int, int]]]:
@@ -177,114 +178,104 @@ def _check_image_sizes(files: list[Path]) -> None:
             allowed &= sizes
 
 
-class _Trackers:
-    """The per-frame work of ``hud record``: trackers, recogniser, one record per frame."""
+def _pipeline_options(args: argparse.Namespace) -> Any:
+    """The pipeline's trackers for the flags, checked before the source is opened."""
+    from hud.app.pipeline import HudPipelineOptions, MarkerOptions
+    from hud.trackers.faces import FaceLandmarkerOptions
+    from hud.trackers.hands import HandLandmarkerOptions
+    from hud.trackers.landmarker import RunningMode
+    from hud.trackers.markers import resolve_dictionary
 
-    def __init__(self, args: argparse.Namespace, width: int, height: int) -> None:
-        from gestures.recognizer import GestureRecognizer
-        from hud.trackers import markers
-        from hud.trackers.faces import FaceLandmarker, FaceLandmarkerOptions
-        from hud.trackers.hands import HandLandmarker, HandLandmarkerOptions
-        from hud.trackers.landmarker import RunningMode
-        from hud.trackers.markers import camera_intrinsics
-
-        self.dictionary = (
-            None
-            if args.markers.strip().lower() == "none"
-            else markers.resolve_dictionary(args.markers)
+    name = args.markers.strip()
+    dictionary = None if name.lower() == "none" else resolve_dictionary(name)
+    no_camera = args.hfov is None and args.calibration is None
+    if args.marker_size is not None and (dictionary is None or no_camera):
+        raise HudError("--marker-size needs --markers and --hfov or --calibration")
+    markers = None
+    if dictionary is not None:
+        markers = MarkerOptions(
+            dictionary=dictionary,
+            marker_length_m=args.marker_size,
+            camera_fov_h_deg=args.hfov,
+            calibration=args.calibration,
         )
-        self.intrinsics = camera_intrinsics(
-            width, height, calibration=args.calibration, hfov_deg=args.hfov
-        )
-        if args.marker_size is not None and (self.intrinsics is None or self.dictionary is None):
-            raise HudError("--marker-size needs --markers and --hfov or --calibration")
-        self.marker_size = args.marker_size
-        self.hand_options = HandLandmarkerOptions(
-            running_mode=RunningMode.VIDEO,
-            num_hands=args.max_hands,
-            model_complexity=args.model_complexity,
-            mirrored=args.mirrored,
-        )
-        self.hands = HandLandmarker(self.hand_options)
-        self.faces = (
-            FaceLandmarker(FaceLandmarkerOptions(running_mode=RunningMode.VIDEO))
-            if args.face
-            else None
-        )
-        self.recognizer = GestureRecognizer()
-        self.video = not args.no_video
-        self.quality = args.jpeg_quality
+    hands = HandLandmarkerOptions(
+        running_mode=RunningMode.VIDEO,
+        num_hands=args.max_hands,
+        model_complexity=args.model_complexity,
+        mirrored=args.mirrored,
+    )
+    faces = FaceLandmarkerOptions(running_mode=RunningMode.VIDEO) if args.face else None
+    return HudPipelineOptions(hands=hands, faces=faces, markers=markers)
 
-    def header(self, description: str, fps: float | None) -> dict:
-        import dataclasses
 
-        intr = self.intrinsics
-        return {
-            "source": description,
-            "fps": fps,
-            "video": self.video,
-            "image_encoding": "jpeg" if self.video else None,
-            "hands": {
-                "backend": self.hands.backend,
-                "max_num_hands": self.hand_options.num_hands,
-                "model_complexity": self.hand_options.model_complexity,
-                "mirrored": self.hand_options.mirrored,
-                "running_mode": "video",
-            },
-            "faces": self.faces is not None,
-            "markers": {"dictionary": self.dictionary, "marker_length_m": self.marker_size},
-            "intrinsics": None if intr is None else dataclasses.asdict(intr),
-            "recognizer": dataclasses.asdict(self.recognizer.options),
-        }
+def _header(args: argparse.Namespace, pipeline: Any, source: Any, first: Any) -> dict:
+    """The session header: what was tracked and how (the keys ``hud replay`` reads)."""
+    import dataclasses
 
-    def track(self, frame: Any) -> Any:
-        """Run every tracker and the recogniser on one :class:`hud.io.sources.Frame`."""
-        import cv2
+    from hud.trackers.markers import camera_intrinsics
 
-        from gestures.gaze_geometry import face_gaze
-        from gestures.tracker_input import hand_frame
-        from hud.io.records import FrameRecord, event_to_dict
-        from hud.trackers.markers import detect_markers
+    width, height = first.size
+    intr = camera_intrinsics(width, height, calibration=args.calibration, hfov_deg=args.hfov)
+    options = pipeline.options
+    hands, markers = options.hands, options.markers
+    return {
+        "source": source.description,
+        "fps": source.fps,
+        "video": not args.no_video,
+        "image_encoding": None if args.no_video else "jpeg",
+        "hands": {
+            # HandLandmarker's backend: a .task model runs on Tasks, else on solutions.
+            "backend": "tasks" if hands.base_options.model_asset_path else "solutions",
+            "max_num_hands": hands.num_hands,
+            "model_complexity": hands.model_complexity,
+            "mirrored": hands.mirrored,
+            "running_mode": "video",
+        },
+        "faces": options.faces is not None,
+        "markers": {
+            "dictionary": None if markers is None else markers.dictionary,
+            "marker_length_m": args.marker_size,
+        },
+        "intrinsics": None if intr is None else dataclasses.asdict(intr),
+        "recognizer": dataclasses.asdict(pipeline.recognizer.options),
+        "width": width,
+        "height": height,
+    }
 
-        t = frame.timestamp_ms
-        hands = tuple(self.hands.detect_for_video(frame.rgb, t))
-        faces = tuple(self.faces.detect_for_video(frame.rgb, t)) if self.faces else ()
-        found: tuple[Any, ...] = ()
-        if self.dictionary is not None:
-            gray = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2GRAY)
-            found = tuple(
-                detect_markers(
-                    gray,
-                    self.dictionary,
-                    marker_length_m=self.marker_size,
-                    intrinsics=self.intrinsics if self.marker_size else None,
-                )
-            )
-        events = self.recognizer.process(hand_frame(t, hands))
-        image = None
-        if self.video and frame.jpeg is not None:
-            image = frame.jpeg  # already a JPEG (re-recording a session): no generation loss
-        elif self.video:
-            bgr = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR)
-            ok, jpeg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
-            if not ok:  # pragma: no cover - OpenCV always encodes an 8-bit image
-                raise HudError(f"cannot encode frame {frame.index} as JPEG")
-            image = jpeg.tobytes()
-        return FrameRecord(
-            index=frame.index,
-            timestamp_ms=t,
-            hands=hands,
-            faces=faces,
-            gaze=tuple(face_gaze(f) for f in faces),
-            markers=found,
-            events=tuple(event_to_dict(e) for e in events),
-            image=image,
-        )
 
-    def close(self) -> None:
-        self.hands.close()
-        if self.faces is not None:
-            self.faces.close()
+def _record(pipeline: Any, frame: Any, args: argparse.Namespace) -> Any:
+    """One :class:`hud.io.sources.Frame` tracked and recognised, as a session record."""
+    from gestures.gaze_geometry import face_gaze
+    from hud.app.pipeline import FrameInput
+    from hud.io.records import FrameRecord, event_to_dict
+
+    tracked = pipeline.track(FrameInput(timestamp_ms=frame.timestamp_ms, rgb=frame.rgb))
+    events = pipeline.recognise(tracked)
+    return FrameRecord(
+        index=frame.index,
+        timestamp_ms=tracked.timestamp_ms,
+        hands=tracked.hands,
+        faces=tracked.faces,
+        gaze=tuple(face_gaze(f) for f in tracked.faces),
+        markers=tracked.markers,
+        events=tuple(event_to_dict(e) for e in events),
+        image=None if args.no_video else _jpeg(frame, args.jpeg_quality),
+    )
+
+
+def _jpeg(frame: Any, quality: int) -> bytes:
+    """The frame as a JPEG: a session's own bytes when it came from one (no generation
+    loss), else encoded at ``quality``."""
+    import cv2
+
+    if frame.jpeg is not None:
+        return bytes(frame.jpeg)
+    bgr = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR)
+    ok, jpeg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:  # pragma: no cover - OpenCV always encodes an 8-bit image
+        raise HudError(f"cannot encode frame {frame.index} as JPEG")
+    return bytes(jpeg.tobytes())
 
 
 @contextlib.contextmanager
@@ -314,12 +305,17 @@ def _stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
 
 
 def run_record(args: argparse.Namespace) -> int:
-    """Entry point of ``hud record``."""
+    """Entry point of ``hud record``: a thin user of :class:`hud.app.pipeline.HudPipeline`
+    (track + recognise; nothing is rendered)."""
+    from hud.app.pipeline import HudPipeline
+    from hud.app.session import DEFAULT_PROFILE
     from hud.io.session import SessionWriter
     from hud.io.sources import open_source
+    from hud.profiles import get_profile
     from hud.trackers.landmarker import quiet_native_logs
 
     out = _check_record_args(args)
+    options = _pipeline_options(args)
     source = open_source(
         video=args.video,
         camera=args.camera,
@@ -335,23 +331,23 @@ def run_record(args: argparse.Namespace) -> int:
         first = next(frames, None)
         if first is None:
             raise HudError(f"{source.description}: no frames could be read")
-        width, height = first.size
-        with quiet_native_logs():
-            trackers = _Trackers(args, width, height)
-            try:
-                header = trackers.header(source.description, source.fps)
-                header.update(width=width, height=height)
-                with (
-                    SessionWriter(out, header, force=args.force) as writer,
-                    _stop_on_ctrl_c() as stop,
-                ):
-                    for frame in itertools.chain([first], frames):
-                        writer.write_frame(trackers.track(frame))
-                        if stop():  # a camera stops this way; the file is closed cleanly
-                            interrupted = True
-                            break
-            finally:
-                trackers.close()
+        # The display profile only sizes stages this command never runs.
+        profile = get_profile(DEFAULT_PROFILE)
+        with quiet_native_logs(), HudPipeline(profile, options) as pipeline:
+            # The first frame is tracked before the output is made: a tracker that
+            # cannot start leaves the user's file (even with --force) as it was.
+            head = _record(pipeline, first, args)
+            header = _header(args, pipeline, source, first)
+            records = itertools.chain([head], (_record(pipeline, f, args) for f in frames))
+            with (
+                SessionWriter(out, header, force=args.force) as writer,
+                _stop_on_ctrl_c() as stop,
+            ):
+                for record in records:
+                    writer.write_frame(record)
+                    if stop():  # a camera stops this way; the file is closed cleanly
+                        interrupted = True
+                        break
     seconds = (writer.last_timestamp_ms or 0) / 1000.0
     how = " (stopped by Ctrl-C)" if interrupted else ""
     print(

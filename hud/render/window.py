@@ -1,232 +1,164 @@
-"""The desktop emulator's window: the same pipeline, shown live in a pyglet window.
+"""The desktop emulator's window surface: a pyglet window the window runner draws into.
 
-Rendering is identical to the headless path (offscreen framebuffers); the window only adds
-a blit to its screen. Keys change what an engineer wants to compare while looking:
-
-- ``P`` next profile, ``A`` cycle ambient light (indoor 100 → office 500 → overcast 2,000 →
-  sunlight 10,000 nits), ``E`` effects all/none, ``L``/``R`` eye, arrow keys move the
-  pupil in the eyebox (watch the vignetting), ``Esc`` quits.
+Rendering is identical to the headless path (offscreen framebuffers); the window only
+adds a blit of the composite texture to its screen. This module is the only place that
+knows pyglet's window: the runner (:mod:`hud.app.runners`) gets plain key names and
+mouse positions in world pixels (y down) through :class:`WindowInput`, and calls
+:meth:`WindowSurface.blit`, :meth:`WindowSurface.read_screen` and
+:meth:`WindowSurface.flip`.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import replace
-from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import moderngl
 import numpy as np
 import numpy.typing as npt
 
-from hud.errors import HudError
-from hud.io.images import save_png
-from hud.optics import EFFECTS
-from hud.profiles import DisplayProfile
-from hud.render.context import create_context
-from hud.render.renderer import HudRenderer
-from hud.scene import Scene, Viewer, World, world_pixels
+from hud.render.context import RenderContext, create_context
+from hud.render.programs import ProgramCache
 
-AMBIENTS = (100.0, 500.0, 2000.0, 10000.0)
+#: pyglet's mouse buttons by the names apps get.
+_BUTTONS = {1: "left", 2: "middle", 4: "right"}
 
 
 def read_screen(ctx: moderngl.Context, size: tuple[int, int]) -> npt.NDArray[np.uint8]:
-    """The window's front image as H×W×3, rows top first."""
+    """The window's back buffer as H×W×3, rows top first."""
     raw = ctx.screen.read(viewport=(0, 0, size[0], size[1]), components=3)
     _ = ctx.error  # reading the default framebuffer can leave a stale GL error on some drivers
     return np.frombuffer(raw, np.uint8).reshape(size[1], size[0], 3)[::-1].copy()
 
 
-class WindowController(Protocol):
-    """An app driving the window: it gets the input first and may replace the scene.
+class WindowInput(Protocol):
+    """What a window reports: key names are pyglet's (``"P"``, ``"SPACE"``, ``"ESCAPE"``,
+    ``"LEFT"``); positions are pixels of the content drawn, y down."""
 
-    Input handlers return True when they used the event (then the viewer's own keys are
-    skipped, as a pyglet handler that returns ``EVENT_HANDLED``). Mouse positions are
-    window pixels with y down. ``update`` is called every frame with the frame time in
-    milliseconds and returns a new scene when the picture should change.
+    def on_key_press(self, key: str) -> None: ...
+
+    def on_key_release(self, key: str) -> None: ...
+
+    def on_mouse_motion(self, x: float, y: float) -> None: ...
+
+    def on_mouse_press(self, x: float, y: float, button: str) -> None: ...
+
+    def on_mouse_release(self, x: float, y: float, button: str) -> None: ...
+
+    def on_mouse_leave(self) -> None: ...
+
+
+class WindowSurface:
+    """A window of ``size`` pixels showing a texture 1:1 from its bottom-left corner
+    (the blit maps pixels, it does not scale; a larger window leaves a black margin).
+
+    Owns the window and its GL context (renderers made on :attr:`context` share it);
+    use it as a context manager, or call :meth:`release`.
     """
 
-    def key_press(self, key: str) -> bool: ...
+    def __init__(self, size: tuple[int, int], title: str, visible: bool = True) -> None:
+        self.size = (int(size[0]), int(size[1]))
+        #: The size of what was last blitted: mouse positions and screenshots are its.
+        self.content_size = self.size
+        self.context: RenderContext = create_context(
+            "window", size=self.size, title=title, visible=visible
+        )
+        self.window: Any = self.context.window
+        self.ctx = self.context.ctx
+        self._programs = ProgramCache(self.ctx)
+        self._blit = self._programs.get(
+            "fullscreen.vert", "copy.frag", {"FLIP_Y": 1, "ENCODE_SRGB": 1}
+        )
+        self._vao = self.ctx.vertex_array(self._blit, [])
 
-    def key_release(self, key: str) -> bool: ...
+    @property
+    def should_close(self) -> bool:
+        """The window was closed (its close button, or :meth:`request_close`)."""
+        return bool(self.window is None or self.window.has_exit)
 
-    def mouse_move(self, x: float, y: float) -> None: ...
+    def request_close(self) -> None:
+        self.window.has_exit = True
 
-    def mouse_press(self, button: str = "left") -> bool: ...
+    def set_title(self, title: str) -> None:
+        self.window.set_caption(title)
 
-    def mouse_release(self, button: str = "left") -> bool: ...
+    def set_input(self, handler: WindowInput) -> None:
+        """Send this window's keys and mouse to ``handler``. Every key is reported as
+        handled, so pyglet's own Escape-closes-the-window never runs behind its back."""
+        import pyglet
 
-    def update(self, timestamp_ms: int) -> Scene | None: ...
+        symbol_string = pyglet.window.key.symbol_string
+
+        def flip_y(y: int) -> float:
+            return float(self.content_size[1] - y)
+
+        def key_press(symbol: int, modifiers: int) -> bool:
+            handler.on_key_press(str(symbol_string(symbol)))
+            return True
+
+        def key_release(symbol: int, modifiers: int) -> bool:
+            handler.on_key_release(str(symbol_string(symbol)))
+            return True
+
+        def motion(x: int, y: int, dx: int, dy: int, *rest: int) -> None:
+            handler.on_mouse_motion(float(x), flip_y(y))
+
+        def press(x: int, y: int, button: int, modifiers: int) -> None:
+            handler.on_mouse_press(float(x), flip_y(y), _BUTTONS.get(button, "other"))
+
+        def release(x: int, y: int, button: int, modifiers: int) -> None:
+            handler.on_mouse_release(float(x), flip_y(y), _BUTTONS.get(button, "other"))
+
+        self.window.push_handlers(
+            on_key_press=key_press,
+            on_key_release=key_release,
+            on_mouse_motion=motion,
+            on_mouse_drag=motion,
+            on_mouse_press=press,
+            on_mouse_release=release,
+            on_mouse_leave=lambda x, y: handler.on_mouse_leave(),
+        )
+
+    def dispatch_events(self) -> None:
+        self.window.dispatch_events()
+
+    def blit(self, texture: moderngl.Texture) -> None:
+        """Draw ``texture`` (sRGB, rows top first) to the back buffer."""
+        self.ctx.screen.use()
+        self.content_size = (int(texture.width), int(texture.height))
+        if tuple(self.window.get_framebuffer_size()) != self.content_size:
+            self.ctx.clear(0.0, 0.0, 0.0)  # the margin of a window larger than the picture
+        self.ctx.viewport = (0, 0, *self.content_size)
+        texture.use(location=0)
+        self._blit["u_tex"].value = 0  # type: ignore[union-attr]
+        self._vao.render(moderngl.TRIANGLES, vertices=3)
+
+    def read_screen(self) -> npt.NDArray[np.uint8]:
+        """What :meth:`blit` drew, H×W×3 (read it before :meth:`flip`)."""
+        return read_screen(self.ctx, self.content_size)
+
+    def flip(self) -> None:
+        self.window.flip()
+
+    def release(self) -> None:
+        """Close the window and release its context; safe to call twice."""
+        if self._vao is not None:
+            self._vao.release()
+            self._vao = None  # type: ignore[assignment]
+        self.context.release()
+
+    def __enter__(self) -> WindowSurface:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
-def show(
-    scene: Scene,
-    profiles: list[DisplayProfile],
-    effects: frozenset[str],
-    eye: str = "right",
-    max_frames: int | None = None,
-    screenshot: str | Path | None = None,
-    controller: WindowController | None = None,
-    clock: Callable[[], float] | None = None,
-    world_frames: Iterator[tuple[int, npt.NDArray[np.uint8]]] | None = None,
-    step_frames: bool = False,
-) -> int:
-    """Open a window and show the scene through ``profiles[0]``; returns frames shown.
+def show(size: tuple[int, int], title: str, visible: bool = True) -> WindowSurface:
+    """Open the emulator's window (needs a display): a surface showing ``size`` pixels.
 
-    ``clock`` returns seconds (default: pyglet's clock); it is only read to timestamp
-    frames for ``controller`` (milliseconds since the window opened), so a test can pass
-    a fake one.
-
-    ``world_frames`` makes the world live: ``(timestamp_ms, rgb)`` pairs from a camera,
-    video or recording replace the scene's image, each shown once the clock reaches its
-    timestamp (or one per window frame with ``step_frames``, to step through footage). The
-    last frame stays when the source ends.
+    Raises :class:`hud.errors.GLUnavailableError` when there is no display or no GL 3.3.
     """
-    pending: tuple[int, npt.NDArray[np.uint8]] | None = None
-    if world_frames is not None:
-        pending = next(world_frames, None)
-        if pending is None:
-            raise HudError("the frame source gave no frames")
-        world = pending[1]
-        pending = next(world_frames, None)
-    else:
-        world = world_pixels(scene)
-    h, w = world.shape[:2]
-    rc = create_context("window", size=(w, h), title=f"Waveglass — {profiles[0].label}")
-    window = rc.window
-    state = {
-        "profile": 0,
-        "ambient": scene.world.ambient_nits,
-        "effects": effects,
-        "eye": eye,
-        "pupil": scene.viewer.pupil_offset_mm,
-        "dirty": True,
-    }
-
-    def make_renderer(index: int) -> HudRenderer:
-        """A renderer for profile ``index`` on the window's context, showing the current
-        world (the latest live frame, not the first)."""
-        made = HudRenderer(profiles[index], (w, h), context=rc)
-        made.compositor.set_world(world)
-        return made
-
-    renderer = make_renderer(0)
-    blit = renderer.programs.get("fullscreen.vert", "copy.frag", {"FLIP_Y": 1, "ENCODE_SRGB": 1})
-    blit_vao = rc.ctx.vertex_array(blit, [])
-
-    import pyglet
-
-    key = pyglet.window.key
-
-    if clock is None:
-        clock = pyglet.clock.get_default().time
-    start_s = clock()
-
-    def key_text(symbol: int) -> str:
-        return str(key.symbol_string(symbol))
-
-    @window.event
-    def on_mouse_motion(x: int, y: int, dx: int, dy: int) -> None:
-        if controller is not None:
-            controller.mouse_move(float(x), float(h - y))
-
-    @window.event
-    def on_mouse_drag(x: int, y: int, dx: int, dy: int, buttons: int, modifiers: int) -> None:
-        on_mouse_motion(x, y, dx, dy)
-
-    @window.event
-    def on_mouse_press(x: int, y: int, button: int, modifiers: int) -> None:
-        if controller is not None and button == pyglet.window.mouse.LEFT:
-            controller.mouse_press("left")
-
-    @window.event
-    def on_mouse_release(x: int, y: int, button: int, modifiers: int) -> None:
-        if controller is not None and button == pyglet.window.mouse.LEFT:
-            controller.mouse_release("left")
-
-    @window.event
-    def on_key_release(symbol: int, modifiers: int) -> None:
-        if controller is not None:
-            controller.key_release(key_text(symbol))
-
-    @window.event
-    def on_key_press(symbol: int, modifiers: int) -> None:
-        nonlocal renderer
-        if controller is not None and controller.key_press(key_text(symbol)):
-            return
-        if symbol == key.ESCAPE:
-            window.has_exit = True
-            return
-        if symbol == key.P and len(profiles) > 1:
-            state["profile"] = (int(state["profile"]) + 1) % len(profiles)  # type: ignore[call-overload]
-            renderer.release()  # the window's context stays: the renderer does not own it
-            renderer = make_renderer(int(state["profile"]))  # type: ignore[call-overload]
-            window.set_caption(f"Waveglass — {renderer.profile.label}")
-        elif symbol == key.A:
-            i = min(range(len(AMBIENTS)), key=lambda k: abs(AMBIENTS[k] - float(state["ambient"])))  # type: ignore[arg-type]
-            state["ambient"] = AMBIENTS[(i + 1) % len(AMBIENTS)]
-        elif symbol == key.E:
-            state["effects"] = frozenset() if state["effects"] else frozenset(EFFECTS)
-        elif symbol in (key.L, key.R):
-            state["eye"] = "left" if symbol == key.L else "right"
-        elif symbol in (key.LEFT, key.RIGHT, key.UP, key.DOWN):
-            pupil: tuple[float, float] = state["pupil"]  # type: ignore[assignment]
-            px, py = pupil
-            dx = {key.LEFT: -1.0, key.RIGHT: 1.0}.get(symbol, 0.0)
-            dy = {key.UP: -1.0, key.DOWN: 1.0}.get(symbol, 0.0)
-            state["pupil"] = (px + dx, py + dy)
-        state["dirty"] = True
-
-    frames = 0
-    last: npt.NDArray[np.uint8] | None = None
-    try:
-        while not window.has_exit:
-            window.dispatch_events()
-            now_ms = int(round((clock() - start_s) * 1000))
-            if pending is not None and (step_frames or pending[0] <= now_ms):
-                if pending[1].shape[:2] != (h, w):
-                    raise HudError(
-                        f"a source frame changed size to {pending[1].shape[1]}×{pending[1].shape[0]}"
-                    )
-                world = pending[1]
-                renderer.compositor.set_world(world)
-                state["dirty"] = True
-                assert world_frames is not None
-                pending = next(world_frames, None)
-            if controller is not None:
-                updated = controller.update(now_ms)
-                if updated is not None:
-                    scene = updated
-                    state["dirty"] = True
-            if state["dirty"]:
-                s = replace(
-                    scene,
-                    world=replace(scene.world, ambient_nits=float(state["ambient"])),  # type: ignore[arg-type]
-                    viewer=replace(scene.viewer, pupil_offset_mm=state["pupil"]),  # type: ignore[arg-type]
-                )
-                renderer.draw_eye(s, None, str(state["eye"]), state["effects"])  # type: ignore[arg-type]
-                state["dirty"] = False
-            rc.ctx.screen.use()
-            rc.ctx.viewport = (0, 0, w, h)
-            renderer.compositor.out_tex.use(location=0)
-            blit["u_tex"].value = 0  # type: ignore[union-attr]
-            blit_vao.render(moderngl.TRIANGLES, vertices=3)
-            if max_frames is not None and frames + 1 >= max_frames:
-                last = read_screen(rc.ctx, (w, h))
-            window.flip()
-            frames += 1
-            if max_frames is None and not state["dirty"]:
-                time.sleep(1 / 60)  # nothing changed: don't spin a core redrawing the same frame
-            if max_frames is not None and frames >= max_frames:
-                break
-    finally:
-        if screenshot is not None and last is not None:
-            save_png(screenshot, last)
-        blit_vao.release()
-        renderer.release()
-        rc.release()
-    return frames
+    return WindowSurface(size, title, visible)
 
 
-__all__ = ["AMBIENTS", "Viewer", "WindowController", "World", "read_screen", "show"]
+__all__ = ["WindowInput", "WindowSurface", "read_screen", "show"]

@@ -171,9 +171,17 @@ def test_bench_json_has_the_figures() -> None:
     r = hud("bench", "--json", "--frames", "6", "--skip-input")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    for key in ("compose_ms", "floor_ms", "compose_over_floor", "gl_renderer"):
-        assert key in data
-    assert data["compose_ms"] > 0 and data["floor_ms"] > 0
+    for profile in ("orion", "rayban-display"):
+        render = data["render"][profile]
+        for key in ("compose_ms", "floor_ms", "compose_live_over_floor", "gl_renderer"):
+            assert key in render
+        assert render["compose_ms"] > 0 and render["floor_ms"] > 0
+        assert "llvmpipe" in render["gl_renderer"] or render["gl_renderer"]
+        pipeline = data["pipeline"][profile]
+        assert pipeline["pipeline_ms"] > 0 and pipeline["pipeline_overhead"] > 0
+        assert set(pipeline["stages_alone_ms"]) >= {"track", "layout", "render"}
+    assert data["update_bytes"]["even-g1"]["pixel_format"] == "gray1"
+    assert 0 < data["update_bytes"]["rayban-display"]["update_bytes_ratio"] < 1
 
 
 def test_demo_writes_the_pngs_it_names(tmp_path: Path) -> None:

@@ -131,7 +131,7 @@ import sys
 import numpy as np
 import pyglet
 from hud.profiles import get_profile
-from hud.render.window import show
+from hud.app.runners import show_scene as show
 from hud.scene import load_scene
 
 dark = np.full((240, 320, 3), 40, np.uint8)

@@ -210,11 +210,6 @@ def test_import_hud_loads_nothing_heavy() -> None:
     assert not heavy, f"`import hud` imported {sorted(heavy)}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hud/cli/show.py imports hud.app.runners (the pipeline: OpenCV, moderngl) at the "
-    "top of the module; import it inside run() and remove this mark",
-)
 def test_hud_help_loads_nothing_heavy() -> None:
     """Building the ``hud`` parser imports every command module: none may pull in OpenCV,
     MediaPipe or GL at import time (they load inside the command that needs them)."""
