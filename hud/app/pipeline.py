@@ -140,13 +140,17 @@ class HudPipeline:
 
     def __init__(
         self,
-        profile: DisplayProfile,
+        profile: DisplayProfile | None,
         options: HudPipelineOptions | None = None,
         context: RenderContext | None = None,
     ) -> None:
-        self.profile = profile
+        """``profile=None`` makes a pipeline that tracks and recognises only (recording):
+        its layout and render stages refuse to run."""
+        self._profile = profile
         self.options = options or HudPipelineOptions()
-        self.eyes: tuple[Eye, ...] = self.options.eyes or display_eyes(profile)
+        self.eyes: tuple[Eye, ...] = ()
+        if profile is not None:
+            self.eyes = self.options.eyes or display_eyes(profile)
         self.recognizer = GestureRecognizer(self.options.gestures)
         self._hands: HandLandmarker | None = None
         self._faces: FaceLandmarker | None = None
@@ -159,6 +163,12 @@ class HudPipeline:
         #: The world image last uploaded (the compositor keeps it between frames).
         self._uploaded: npt.NDArray[np.uint8] | None = None
         self._closed = False
+
+    @property
+    def profile(self) -> DisplayProfile:
+        if self._profile is None:
+            raise OptionsError("this pipeline was made without a display profile: it tracks only")
+        return self._profile
 
     # ------------------------------------------------------------------ trackers
     def track(self, frame: FrameInput) -> Tracked:

@@ -305,13 +305,21 @@ def _stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
 
 
 def run_record(args: argparse.Namespace) -> int:
+    """Entry point of ``hud record``: an existing session is kept unless ``--force``."""
+    from hud.io.session import SessionExistsError
+
+    try:
+        return _run_record(args)
+    except SessionExistsError as exc:
+        raise HudError(f"{exc.path} exists; pass --force to replace it") from None
+
+
+def _run_record(args: argparse.Namespace) -> int:
     """Entry point of ``hud record``: a thin user of :class:`hud.app.pipeline.HudPipeline`
     (track + recognise; nothing is rendered)."""
     from hud.app.pipeline import HudPipeline
-    from hud.app.session import DEFAULT_PROFILE
     from hud.io.session import SessionWriter
     from hud.io.sources import open_source
-    from hud.profiles import get_profile
     from hud.trackers.landmarker import quiet_native_logs
 
     out = _check_record_args(args)
@@ -331,9 +339,8 @@ def run_record(args: argparse.Namespace) -> int:
         first = next(frames, None)
         if first is None:
             raise HudError(f"{source.description}: no frames could be read")
-        # The display profile only sizes stages this command never runs.
-        profile = get_profile(DEFAULT_PROFILE)
-        with quiet_native_logs(), HudPipeline(profile, options) as pipeline:
+        # Tracking and recognising only: no display profile, nothing rendered.
+        with quiet_native_logs(), HudPipeline(None, options) as pipeline:
             # The first frame is tracked before the output is made: a tracker that
             # cannot start leaves the user's file (even with --force) as it was.
             head = _record(pipeline, first, args)

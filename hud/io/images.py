@@ -69,6 +69,14 @@ def check_output(path: str | Path, option: str | None = None) -> Path:
     return p
 
 
+def new_file_mode() -> int:
+    """The mode a plain ``open()`` would give a new file (0666 less the umask): temp
+    files are made 0600, and a published output should not keep that."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def save_png(path: str | Path, rgb: npt.NDArray[np.uint8]) -> Path:
     """Write a PNG atomically (temp file + rename), so a failed write never leaves half a file."""
     p = check_output(path)
@@ -76,6 +84,7 @@ def save_png(path: str | Path, rgb: npt.NDArray[np.uint8]) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=".waveglass-", suffix=".png", dir=parent)
     os.close(fd)
     try:
+        os.chmod(tmp, new_file_mode())
         Image.fromarray(np.ascontiguousarray(rgb)).save(tmp, format="PNG")
         os.replace(tmp, p)
     except OSError as exc:

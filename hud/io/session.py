@@ -83,6 +83,14 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+class SessionExistsError(HudError):
+    """The session file exists and replacing it was not asked for."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} exists; replacing it needs force=True")
+        self.path = path
+
+
 def check_new_session_path(path: str | Path, *, force: bool = False) -> Path:
     """``path`` as a :class:`Path`, if a new session may be written there.
 
@@ -96,7 +104,7 @@ def check_new_session_path(path: str | Path, *, force: bool = False) -> Path:
     if not p.parent.is_dir():
         raise HudError(f"folder {p.parent} does not exist")
     if p.exists() and not force:
-        raise HudError(f"{p} exists; pass --force to replace it")
+        raise SessionExistsError(p)
     return p
 
 
@@ -120,7 +128,7 @@ class SessionWriter:
         try:
             self._file: BinaryIO = open(self.path, "wb" if force else "xb")  # noqa: SIM115
         except FileExistsError:
-            raise HudError(f"{self.path} exists; pass --force to replace it") from None
+            raise SessionExistsError(self.path) from None
         except OSError as exc:
             raise HudError(f"cannot create {self.path}: {exc.strerror}") from None
         self.frames = 0
@@ -381,6 +389,7 @@ __all__ = [
     "MAGIC",
     "SYNC_INTERVAL_MS",
     "FrameRecord",
+    "SessionExistsError",
     "SessionReader",
     "SessionWriter",
     "canonical_event",

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hud.errors import HudError, OptionsError
-from hud.io.images import save_png
+from hud.io.images import new_file_mode, save_png
 
 #: Names that say "a file", which a frames output (a folder or an .mp4) must not be.
 _FILE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".avi", ".mov", ".mkv", ".webm", ".wgs")
@@ -83,6 +83,7 @@ class FrameWriter:
         if self._writer is None:
             fd, tmp = tempfile.mkstemp(prefix=".waveglass-", suffix=".mp4", dir=self.path.parent)
             os.close(fd)
+            os.chmod(tmp, new_file_mode())
             self._tmp = Path(tmp)
             fourcc = cv2.VideoWriter.fourcc(*"mp4v")
             size = (int(even.shape[1]), int(even.shape[0]))

@@ -21,13 +21,7 @@ FLAG = re.compile(r"(?<![\w-])--[a-z]")
 
 #: Flag-naming messages that cannot move yet, each with why. Remove an entry once fixed;
 #: a stale entry fails the test below.
-KNOWN: dict[tuple[str, str], str] = {
-    ("hud/io/session.py", "--force"): (
-        "tests/unit/cli/test_record_replay.py asserts 'exists; pass --force' from `hud record`, "
-        "which calls check_new_session_path / SessionWriter directly: hud/cli/record.py has to "
-        "catch the error and add its flag before the library can say force=True"
-    ),
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _library_files() -> list[Path]:

@@ -150,7 +150,7 @@ def test_rerun_matches_stored_events_and_verify_can_fail(tmp_path: Path) -> None
 def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     path = tmp_path / "s.wgs"
     path.write_bytes(b"the user's file")
-    with pytest.raises(HudError, match="exists; pass --force"):
+    with pytest.raises(HudError, match="exists; replacing it needs force=True"):
         SessionWriter(path, HEADER)
     assert path.read_bytes() == b"the user's file"
     _write(path, _frames(2), force=True)
