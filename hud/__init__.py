@@ -79,7 +79,7 @@ _API: dict[str, tuple[str, ...]] = {
     ),
     "hud.app.session": ("CardPlacement", "HudSession", "HudSessionOptions", "StepResult"),
     "hud.app.app": ("AppFrame", "HudApp"),
-    "hud.app.scheduler": ("FrameScheduler",),
+    "hud.app.scheduler": ("FrameScheduler", "blink_on", "blink_phase"),
     "hud.app.runners": ("RunOptions", "run_app"),
 }
 
@@ -167,6 +167,8 @@ __all__ = [
     "Viewer",
     "World",
     "__version__",
+    "blink_on",
+    "blink_phase",
     "camera_intrinsics",
     "detect_markers",
     "dirty_rects",
@@ -237,7 +239,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
         Tracked,
     )
     from hud.app.runners import RunOptions, run_app
-    from hud.app.scheduler import FrameScheduler
+    from hud.app.scheduler import FrameScheduler, blink_on, blink_phase
     from hud.app.session import CardPlacement, HudSession, HudSessionOptions, StepResult
     from hud.io.records import FrameRecord
     from hud.io.session import SessionReader, SessionWriter

@@ -167,3 +167,25 @@ def test_camera_frames_are_tracked_and_events_reach_the_handlers() -> None:
     assert all(f.rgb is not None and len(f.tracked.hands) == 1 for f in app.frames)
     sent = [e for f in app.frames for e in f.events if isinstance(e, PoseChanged)]
     assert sent and app.poses == sent  # the frame's events, also sent to on_pose
+
+
+def test_the_readme_app_runs_headless_as_written(tmp_path: Path) -> None:
+    """The README's HudApp example, run as a program: a window-less run writes its frames,
+    and the blinking dot and the pinch count come out on them."""
+    import re
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    app_file = tmp_path / "counter.py"
+    app_file.write_text(next(b for b in blocks if "hud.HudApp" in b), encoding="utf-8")
+    out = tmp_path / "frames"
+    argv = [sys.executable, str(app_file), "--headless", "--frames", "4", "--out", str(out)]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stderr
+    frames = sorted(out.glob("*.png"))
+    assert len(frames) == 4
+    first = np.asarray(cv2.imread(str(frames[0])))
+    assert first.shape[2] == 3 and first.std() > 0  # a world with a lit card on it
