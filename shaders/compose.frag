@@ -1,5 +1,6 @@
 #version 330 core
 #include "common.glsl"
+#include "world.glsl"
 // The optics: what the eye receives through an additive see-through display, in linear
 // light, exposed so the world's diffuse white is 1.0 (see hud/optics.py for the model).
 //
@@ -13,9 +14,16 @@
 // rectangles the display lights, adding the display light baked for them. Effects are
 // compile-time switches (FX_*, OUTPUT_LINEAR): a software rasteriser evaluates both sides
 // of a run-time branch, so an effect that is off must not be in the program at all.
-// sRGB decode of the world and encode of the output are done by the texture and framebuffer
-// formats (exact, and free on GPUs and on llvmpipe alike).
-uniform sampler2D u_world;          // world image, sRGB texture (fetches return linear)
+//
+// WORLD_CODES (the world pass into the 8-bit output): where only the world's light arrives,
+// the output code is a per-channel function of the world's code, encode(T·decode(c)) (with
+// the shoulder when it can act), so that pass maps codes to codes without any sRGB math:
+// through a 256-entry table (WORLD_LUT), or, when it reproduces that table exactly (checked
+// on the CPU for this T), through max(T·c, T^(1/2.4)·(c + 0.055) - 0.055), which is the
+// sRGB curve's linear and power segments mapped through T. Its target does not encode.
+// The other passes decode the world's codes (world.glsl) and the framebuffer encodes.
+uniform sampler2D u_code_lut;       // WORLD_LUT: output code per world code (256×1, R8)
+uniform float u_T_encoded;          // T^(1/2.4): T in the sRGB curve's power segment
 uniform sampler2D u_display_light;  // display light over the FOV rectangle (linear)
 uniform sampler2D u_streaks;        // world-side streak light (reduced resolution)
 uniform vec2 u_origin;              // output pixel of u_display_light's (0, 0)
@@ -27,12 +35,22 @@ out vec4 f_color;
 void main() {
     vec2 p = gl_FragCoord.xy;
 #if WORLD_SHIFT
-    ivec2 wsize = textureSize(u_world, 0);
-    ivec2 wp = clamp(ivec2(floor(p - vec2(u_world_shift, 0.0))), ivec2(0), wsize - 1);
+    ivec2 wp = clamp(ivec2(floor(p - vec2(u_world_shift, 0.0))), ivec2(0), u_world_size - 1);
 #else
     ivec2 wp = ivec2(p);  // a single eye sees the photo as its own view: no disparity
 #endif
-    vec3 L = u_T * texelFetch(u_world, wp, 0).rgb;
+#if WORLD_CODES
+    vec3 c = world_code(wp);
+#if WORLD_LUT
+    ivec3 i = ivec3(c * 255.0 + 0.5);
+    f_color = vec4(texelFetch(u_code_lut, ivec2(i.r, 0), 0).r,
+                   texelFetch(u_code_lut, ivec2(i.g, 0), 0).r,
+                   texelFetch(u_code_lut, ivec2(i.b, 0), 0).r, 1.0);
+#else
+    f_color = vec4(max(u_T * c, u_T_encoded * (c + 0.055) - 0.055), 1.0);
+#endif
+#else
+    vec3 L = u_T * world_light(wp);
 #if WITH_DISPLAY
     L += texelFetch(u_display_light, ivec2(p - u_origin), 0).rgb;
 #endif
@@ -46,5 +64,6 @@ void main() {
 #else
     // The sRGB8 framebuffer clamps to [0, 1] and encodes on write (fixed-point targets clamp).
     f_color = vec4(L, 1.0);
+#endif
 #endif
 }

@@ -5,8 +5,13 @@
 // eta(x, y, lambda), rainbow colour shift and ghost, times the display's gain. It depends only
 // on the display frame and the viewer, not on the world, so it is rebuilt when those change
 // and the per-frame compose pass adds it with one fetch.
+//
+// The low-frequency factors, efficiency eta and eyebox vignetting (times the gain), come
+// from display_gain.frag's small texture (one bilinear tap) when either is on: GAIN_TEX.
 uniform sampler2D u_display;     // linear emitted light, display resolution, mipmapped
-uniform sampler2D u_uniformity;  // eta: per-channel efficiency map over the FOV
+uniform sampler2D u_gain_tex;    // GAIN_TEX: eta · eyebox visibility · gain, coarse grid
+uniform vec2 u_gain_origin;      // output pixel of u_gain_tex's (0, 0) corner
+uniform vec2 u_gain_extent;      // output pixels u_gain_tex spans
 uniform vec2 u_out_size;
 uniform vec2 u_origin;           // output pixel of this texture's (0, 0)
 uniform float u_focal;           // world-camera focal length, px
@@ -16,10 +21,6 @@ uniform float u_corner;          // FOV corner radius, tan units
 uniform float u_edge;            // soft-edge width, tan units
 uniform float u_gain;            // display white over world diffuse white (nits / nits)
 uniform vec2 u_swim;             // pupil-swim image shift, tan units
-uniform vec2 u_pupil;            // pupil offset in the eyebox, mm
-uniform vec2 u_eyebox_half;      // half-width of each field's footprint, mm
-uniform float u_relief;          // footprint shift per tan unit of field angle, mm
-uniform float u_pupil_d;         // pupil diameter, mm
 uniform float u_rainbow;         // red/blue lateral shift at the FOV edge, display uv
 uniform float u_ghost;           // ghost intensity
 uniform vec2 u_ghost_offset;     // ghost offset, display uv
@@ -57,22 +58,12 @@ void main() {
         vec2 guv = uv - u_ghost_offset;
         disp += u_ghost * inside01(guv) * display_at(guv);
 #endif
-#if FX_UNIFORMITY
-        vec3 eta = texture(u_uniformity, uv).rgb;
+#if GAIN_TEX
+        vec3 gain = texture(u_gain_tex, (p - u_gain_origin) / u_gain_extent).rgb;
 #else
-        vec3 eta = vec3(1.0);
+        vec3 gain = vec3(u_gain);
 #endif
-        float vis = 1.0;
-#if FX_EYEBOX
-        {
-            // Each field angle leaves the waveguide as a beam whose footprint on the eye plane
-            // is shifted by relief * tan(field); the pupil sees the part of it that it overlaps.
-            vec2 c = -u_relief * t;
-            vec2 f = clamp((u_eyebox_half - abs(u_pupil - c)) / u_pupil_d + 0.5, 0.0, 1.0);
-            vis = f.x * f.y;
-        }
-#endif
-        L += mask * vis * eta * disp * u_gain;
+        L += mask * gain * disp;
     }
     f_color = vec4(L, 1.0);
 }

@@ -9,7 +9,8 @@ where the display drew something (its ``DisplayContent``, grown by what the opti
 filtering, rainbow, ghost), clipped to the field of view; a display texture without that
 record is taken as lit everywhere. The output is either 8-bit sRGB (what a person sees, for
 PNGs and windows) or float linear light (for measurements: contrast ratios and the additive
-formula are checked on it).
+formula are checked on it). Into 8-bit sRGB the full-frame world pass maps the world's
+codes straight to output codes (``encode(T·decode(c))`` per channel, see compose.frag).
 """
 
 from __future__ import annotations
@@ -21,11 +22,17 @@ import numpy as np
 import numpy.typing as npt
 
 from hud.errors import HudError
-from hud.optics import STREAK_LENGTH, STREAK_THRESHOLD, TONEMAP_KNEE
+from hud.optics import (
+    STREAK_LENGTH,
+    STREAK_THRESHOLD,
+    TONEMAP_KNEE,
+    linear_to_srgb,
+    srgb_to_linear,
+    tonemap,
+)
 from hud.render.display import DisplayContent
 from hud.render.programs import (
     GL_FRAMEBUFFER_SRGB,
-    GL_SRGB8,
     GL_SRGB8_ALPHA8,
     ProgramCache,
     set_uniform,
@@ -37,6 +44,8 @@ STREAK_DOWNSCALE = 4
 #: The display light is drawn over lit rectangles snapped to cells of this many output px
 #: (merged into runs, so a card costs a few quads).
 LIT_CELL = 8
+#: Output px per texel of the display light's low-frequency factors (display_gain.frag).
+GAIN_CELL = 4
 #: The effects each shader reads (as ``FX_*`` defines). Only these enter its variant and
 #: cache keys, so toggling, say, ``tonemap`` neither recompiles nor rebakes the display
 #: light, which it cannot change.
@@ -92,7 +101,7 @@ class Compositor:
         self.size = size
         self.programs = programs
         self._variants: dict[
-            tuple[int, bool, bool, bool],
+            tuple[int, bool, bool, bool, bool],
             tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.Program],
         ] = {}
         #: Where the display lights the output (the bake and the display pass draw these).
@@ -106,12 +115,24 @@ class Compositor:
         )
         self.bright_vao = ctx.vertex_array(self.bright_prog, [])
         self.streak_prog = programs.get("rect.vert", "streaks.frag", {"TAPS": STREAK_TAPS})
-        # sRGB formats: the texture decodes on fetch and the framebuffer encodes on write, both
-        # exactly (IEC 61966-2-1), so the shaders work in linear light at no cost.
-        # Camera frames arrive as packed RGB: upload them as they are (no repacking).
-        self.world = ctx.texture(size, 3, dtype="f1", alignment=1, internal_format=GL_SRGB8)
-        self.world.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        # Camera frames arrive as packed RGB: their bytes go as they are into an RGBA8 texture
+        # a quarter narrower (world.glsl unpacks them), a plain copy for the driver. Rows
+        # whose byte count is not a multiple of 4 are padded into a staging array.
+        w, h = size
+        self._world_row = 3 * w
+        texels = -(-self._world_row // 4)
+        self._world_pad = (
+            None if self._world_row % 4 == 0 else np.zeros((h, 4 * texels), dtype=np.uint8)
+        )
+        self.world = ctx.texture((texels, h), 4, dtype="f1")
+        self.world.filter = (moderngl.NEAREST, moderngl.NEAREST)
         self.world.repeat_x = self.world.repeat_y = False
+        #: WORLD_LUT's table (output code per world code), for the T and shoulder it holds.
+        self._code_lut = ctx.texture((256, 1), 1, dtype="f1")
+        self._code_lut.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        self._code_lut_key: tuple[float, bool] | None = None
+        # The output is 8-bit sRGB: the passes in linear light write through the
+        # framebuffer's encode, the world pass (codes to codes) writes its codes as they are.
         self.out_tex = ctx.texture(size, 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
         self.out_fbo = ctx.framebuffer(color_attachments=[self.out_tex])
         self._linear_fbo: moderngl.Framebuffer | None = None
@@ -139,6 +160,12 @@ class Compositor:
         #: How many times the world's light was actually computed (not copied from the cache).
         self.world_passes = 0
         self._light_tex: moderngl.Texture | None = None
+        self._gain_fbo: moderngl.Framebuffer | None = None
+        self._gain_key: object = None
+        self._gain_vaos: dict[int, moderngl.VertexArray] = {}
+        self._gain_origin = (0.0, 0.0)
+        self._gain_extent = (1.0, 1.0)
+        self.gain_passes = 0
         self._light_fbo: moderngl.Framebuffer | None = None
         #: How many times the display light was rebaked (for tests and the benchmark).
         self.light_bakes = 0
@@ -154,7 +181,11 @@ class Compositor:
             )
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise HudError(f"world image must be H×W×3 uint8, got {rgb.shape} {rgb.dtype}")
-        self.world.write(np.ascontiguousarray(rgb))
+        if self._world_pad is None:
+            self.world.write(np.ascontiguousarray(rgb))
+        else:
+            self._world_pad[:, : self._world_row] = rgb.reshape(h, self._world_row)
+            self.world.write(self._world_pad)
         self._world_generation += 1
 
     def set_uniformity(self, eta: npt.NDArray[np.float32]) -> None:
@@ -166,6 +197,7 @@ class Compositor:
         self.uniformity.filter = (moderngl.LINEAR, moderngl.LINEAR)
         self.uniformity.repeat_x = self.uniformity.repeat_y = False
         self._light_key = None
+        self._gain_key = None
 
     def compose(
         self,
@@ -193,18 +225,26 @@ class Compositor:
         # Where neither streaks nor the display add light it is T·world. Below the knee the
         # shoulder is the identity, so when that light cannot pass the knee the world pass
         # skips it, exactly; streaks and the display are added over their own rectangles.
-        world_tonemap = float(uniforms["u_T"]) > TONEMAP_KNEE  # type: ignore[arg-type]
+        T = float(uniforms["u_T"])  # type: ignore[arg-type]
+        world_tonemap = T > TONEMAP_KNEE
         shifted = float(uniforms["u_world_shift"]) != 0.0  # type: ignore[arg-type]
         compose_flags = flags & COMPOSE_EFFECTS
+        shoulder = world_tonemap and bool(compose_flags & EFFECT_BITS["tonemap"])
+        affine = not linear and world_codes_affine(T, shoulder)
         world_prog, world_vao, streak_prog, fov_prog = self._variant(
-            compose_flags, linear, world_tonemap, shifted
+            compose_flags, linear, world_tonemap, shifted, affine
         )
         fbo = self._linear() if linear else self.out_fbo
         self.world.use(location=0)
         self.streak_tex.use(location=2)
+        if not linear and not affine and self._code_lut_key != (T, shoulder):
+            self._code_lut.write(world_code_table(T, shoulder).tobytes())
+            self._code_lut_key = (T, shoulder)
+        self._code_lut.use(location=3)
         for prog in (world_prog, streak_prog, fov_prog):
             set_uniform(prog, "u_world_shift", uniforms["u_world_shift"])
-            set_uniform(prog, "u_T", uniforms["u_T"])
+            set_uniform(prog, "u_T", T)
+            set_uniform(prog, "u_T_encoded", T ** (1 / 2.4))
             set_uniform(prog, "u_streak_gain", uniforms["u_streak_gain"])
         world_key = (
             self._world_generation,
@@ -220,13 +260,12 @@ class Compositor:
         else:
             self._world_light(world_key, world_vao, streak_prog, streak_rects)
             fbo.use()
-            self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
+        self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)  # no-op for the float target
         if lit and rect is not None and self._light_tex is not None:  # baked above
             self._light_tex.use(location=1)
             set_uniform(fov_prog, "u_origin", (rect[0], rect[1]))
             self._lit.draw(fov_prog)
-        if not linear:
-            self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
+        self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
         return fbo
 
     def _draw_world(
@@ -235,10 +274,14 @@ class Compositor:
         streak_prog: moderngl.Program,
         streak_rects: _Rects | None,
     ) -> None:
-        """T·world over the whole frame, then again with the streaks where they reach."""
+        """T·world over the whole frame (codes to codes into an 8-bit target: no encode),
+        then again in linear light with the streaks where they reach (encoded)."""
+        self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
         world_vao.render(moderngl.TRIANGLES, vertices=3)
         if streak_rects is not None:
+            self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
             streak_rects.draw(streak_prog)
+            self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
 
     def _world_light(
         self,
@@ -253,7 +296,7 @@ class Compositor:
         viewer changes renders it straight into the output; when a second frame needs the
         same, it is rendered once into a cache and every later frame copies the bytes
         (a plain blit). A live camera, whose image changes every frame, never pays for
-        the cache; a still scene pays for its sRGB conversions once.
+        the cache.
         """
         if key == self._world_cache_key and self._world_cache_fbo is not None:
             self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)  # copy the encoded bytes as they are
@@ -264,16 +307,13 @@ class Compositor:
                 tex = self.ctx.texture(self.size, 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
                 self._world_cache_fbo = self.ctx.framebuffer(color_attachments=[tex])
             self._world_cache_fbo.use()
-            self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
             self._draw_world(world_vao, streak_prog, streak_rects)
-            self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
             self.ctx.copy_framebuffer(self.out_fbo, self._world_cache_fbo)
             self._world_cache_key = key
             self.world_passes += 1
             return
         self._world_prev_key = key
         self.out_fbo.use()
-        self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
         self._draw_world(world_vao, streak_prog, streak_rects)
         self.world_passes += 1
 
@@ -294,6 +334,7 @@ class Compositor:
         self.world.use(location=0)
         bp = self.bright_prog
         set_uniform(bp, "u_world", 0)
+        set_uniform(bp, "u_world_size", self.size)
         set_uniform(bp, "u_shift", round(world_shift))
         set_uniform(bp, "u_threshold", STREAK_THRESHOLD)
         self.bright_vao.render(moderngl.TRIANGLES, vertices=3)
@@ -354,16 +395,22 @@ class Compositor:
             # measurements can tell apart, at half the memory traffic of f4.
             self._light_tex = self.ctx.texture((w, h), 4, dtype="f2")
             self._light_fbo = self.ctx.framebuffer(color_attachments=[self._light_tex])
+        gain_tex = bool(flags & (EFFECT_BITS["eyebox"] | EFFECT_BITS["uniformity"]))
+        if gain_tex:
+            self._gain_pass(flags, light_uniforms, rect)
         prog = self._light_variant(flags)
         assert self._light_fbo is not None
         self._light_fbo.use()
+        if gain_tex and self._gain_fbo is not None:
+            self._gain_fbo.color_attachments[0].use(location=1)  # type: ignore[union-attr]
+            set_uniform(prog, "u_gain_tex", 1)
+            set_uniform(prog, "u_gain_origin", self._gain_origin)
+            set_uniform(prog, "u_gain_extent", self._gain_extent)
         display.use(location=0)
         level0 = content is not None and content.mip_level == 0
         if level0:
             self._level0.use(location=0)
-        self.uniformity.use(location=1)
         set_uniform(prog, "u_display", 0)
-        set_uniform(prog, "u_uniformity", 1)
         set_uniform(prog, "u_origin", (rect[0], rect[1]))
         set_uniform(prog, "u_target_origin", (rect[0], rect[1]))
         set_uniform(prog, "u_target_size", (float(w), float(h)))
@@ -374,15 +421,64 @@ class Compositor:
             self._level0.clear(location=0)
         return self._lit.count
 
+    def _gain_pass(
+        self,
+        flags: int,
+        light_uniforms: tuple[tuple[str, object], ...],
+        rect: tuple[float, float, float, float],
+    ) -> None:
+        """Efficiency, eyebox vignetting and gain over ``rect`` on a grid of
+        :data:`GAIN_CELL` px (texel centres from ``rect``'s corner to past its far side, so
+        every pixel of it is interpolated), rebuilt only when the viewer changes."""
+        flags &= EFFECT_BITS["eyebox"] | EFFECT_BITS["uniformity"]
+        key = (flags, light_uniforms, rect)
+        if key == self._gain_key:
+            return
+        self._gain_key = key
+        self.gain_passes += 1
+        gw = math.ceil((rect[2] - rect[0]) / GAIN_CELL) + 1
+        gh = math.ceil((rect[3] - rect[1]) / GAIN_CELL) + 1
+        if self._gain_fbo is None or self._gain_fbo.size != (gw, gh):
+            self._release_gain()
+            tex = self.ctx.texture((gw, gh), 4, dtype="f4")
+            tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
+            tex.repeat_x = tex.repeat_y = False
+            self._gain_fbo = self.ctx.framebuffer(color_attachments=[tex])
+        self._gain_origin = (rect[0] - GAIN_CELL / 2, rect[1] - GAIN_CELL / 2)
+        self._gain_extent = (float(gw * GAIN_CELL), float(gh * GAIN_CELL))
+        prog = self.programs.get(
+            "fullscreen.vert", "display_gain.frag", {**_fx_defines(flags), "GAIN_CELL": GAIN_CELL}
+        )
+        self._gain_fbo.use()
+        self.uniformity.use(location=1)
+        set_uniform(prog, "u_uniformity", 1)
+        set_uniform(prog, "u_gain_origin", self._gain_origin)
+        for name, value in light_uniforms:
+            set_uniform(prog, name, value)
+        vao = self._gain_vaos.get(prog.glo)
+        if vao is None:
+            vao = self._gain_vaos[prog.glo] = self.ctx.vertex_array(prog, [])
+        vao.render(moderngl.TRIANGLES, vertices=3)
+
+    def _release_gain(self) -> None:
+        if self._gain_fbo is not None:
+            for tex in self._gain_fbo.color_attachments:
+                tex.release()
+            self._gain_fbo.release()
+            self._gain_fbo = None
+
     def _light_variant(self, flags: int) -> moderngl.Program:
-        return self.programs.get("rect.vert", "display_light.frag", _fx_defines(flags))
+        gain_tex = bool(flags & (EFFECT_BITS["eyebox"] | EFFECT_BITS["uniformity"]))
+        return self.programs.get(
+            "rect.vert", "display_light.frag", {**_fx_defines(flags), "GAIN_TEX": int(gain_tex)}
+        )
 
     def _variant(
-        self, flags: int, linear: bool, world_tonemap: bool, shifted: bool
+        self, flags: int, linear: bool, world_tonemap: bool, shifted: bool, affine: bool
     ) -> tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.Program]:
         """The compose programs for one effect set (compiled on first use, then cached):
         the world over the whole frame, the world with streaks and the display pass."""
-        key = (flags, linear, world_tonemap, shifted)
+        key = (flags, linear, world_tonemap, shifted, affine)
         found = self._variants.get(key)
         if found is None:
             defines = {
@@ -392,18 +488,24 @@ class Compositor:
                 "STREAK_DOWNSCALE": STREAK_DOWNSCALE,
                 "WORLD_SHIFT": int(shifted),
                 "WITH_DISPLAY": 0,
+                "WORLD_CODES": 0,
+                "WORLD_LUT": 0,
             }
             plain = {**defines, "FX_STREAKS": 0}
             if not world_tonemap:
                 plain["FX_TONEMAP"] = 0
+            if not linear:  # the shoulder, if any, is in the table
+                plain.update(WORLD_CODES=1, WORLD_LUT=int(not affine), FX_TONEMAP=0)
             world = self.programs.get("fullscreen.vert", "compose.frag", plain)
             streak = self.programs.get("rect.vert", "compose.frag", defines)
             fov = self.programs.get("rect.vert", "compose.frag", {**defines, "WITH_DISPLAY": 1})
             # Texture units and the target never change: set once per variant.
             for prog in (world, streak, fov):
                 set_uniform(prog, "u_world", 0)
+                set_uniform(prog, "u_world_size", self.size)
                 set_uniform(prog, "u_display_light", 1)
                 set_uniform(prog, "u_streaks", 2)
+                set_uniform(prog, "u_code_lut", 3)
                 set_uniform(prog, "u_target_origin", (0.0, 0.0))
                 set_uniform(prog, "u_target_size", (float(self.size[0]), float(self.size[1])))
             found = (world, self.ctx.vertex_array(world, []), streak, fov)
@@ -429,12 +531,16 @@ class Compositor:
             variant[1].release()
         for rects in (self._lit, self._streak_small, self._streak_out):
             rects.release()
+        for vao in self._gain_vaos.values():
+            vao.release()
+        self._release_gain()
         if self._light_fbo is not None and self._light_tex is not None:
             self._light_fbo.release()
             self._light_tex.release()
         for obj in (
             self.bright_vao,
             self.world,
+            self._code_lut,
             self.out_fbo,
             self.out_tex,
             self.bright_fbo,
@@ -450,6 +556,47 @@ class Compositor:
                 for tex in fbo.color_attachments:
                     tex.release()
                 fbo.release()
+
+
+def world_code_light(T: float, shoulder: bool) -> npt.NDArray[np.float64]:
+    """Where only the world's light arrives, the exact output for each world code, in
+    code units (0..255, unrounded): ``encode(T·decode(c))``, through the highlight
+    shoulder when it can act."""
+    light = T * srgb_to_linear(np.arange(256) / 255.0)
+    if shoulder:
+        light = tonemap(light, TONEMAP_KNEE)
+    out: npt.NDArray[np.float64] = linear_to_srgb(light) * 255.0
+    return out
+
+
+def world_code_table(T: float, shoulder: bool) -> npt.NDArray[np.uint8]:
+    """WORLD_LUT's table: :func:`world_code_light` rounded to 8-bit codes."""
+    return np.round(world_code_light(T, shoulder)).astype(np.uint8)
+
+
+_AFFINE_CHECKED: dict[tuple[float, bool], bool] = {}
+
+
+def world_codes_affine(T: float, shoulder: bool) -> bool:
+    """Whether ``max(T·c, T^(1/2.4)·(c + 0.055) - 0.055)`` (what compose.frag computes
+    without a table) rounds correctly for every code: to a code within half a step of
+    :func:`world_code_light`, whichever way the GPU's float rounding takes a value that
+    lies within 1e-3 of a rounding boundary. It does for some transmittances (orion's,
+    rayban-display's); for the others the world pass reads the table."""
+    key = (T, shoulder)
+    found = _AFFINE_CHECKED.get(key)
+    if found is None:
+        c = np.arange(256, dtype=np.float32) / np.float32(255.0)
+        t = np.float32(T)
+        te = np.float32(T ** (1 / 2.4))
+        v = np.maximum(t * c, te * (c + np.float32(0.055)) - np.float32(0.055)).astype(np.float64)
+        v = np.clip(v, 0.0, 1.0) * 255.0
+        exact = world_code_light(T, shoulder)
+        found = not shoulder and all(
+            bool(np.all(np.abs(np.floor(v + 0.5 + d) - exact) <= 0.5 + 1e-6)) for d in (-1e-3, 1e-3)
+        )
+        _AFFINE_CHECKED[key] = found
+    return found
 
 
 def lit_rects(

@@ -163,16 +163,18 @@ class DisplayRenderer:
         vbo.release()
 
     def set_minification(self, display_px_per_output_px: float) -> None:
-        """Build mipmaps only down to the level the eye view samples (plus one for margin).
+        """Build mipmaps only down to the level the eye view samples.
 
-        Each level halves the resolution; the compositor samples at about
-        ``log2(display px per output px)``, so levels below that are never read. A
+        Each level halves the resolution; the compositor samples at
+        ``log2(display px per output px)`` (trilinear: the two levels around it), so
+        levels below ``ceil`` of it are never read (should a level of detail computed by
+        the driver come out a little beyond it, it clamps to that level). A
         magnified display (fewer display px than output px) samples level 0 only and
         builds no chain at all: the mapping is linear in tan units for both grids, so the
         ratio is the same across the whole field (and ``ppd`` overstates it at the centre).
         """
         ratio = float(display_px_per_output_px)
-        level = 0 if ratio <= 1.0 else math.ceil(math.log2(ratio)) + 1
+        level = 0 if ratio <= 1.0 else max(1, math.ceil(math.log2(ratio)))
         if level != self.max_mip_level:
             self.max_mip_level = level
             self._last = None  # rebuild the chain at the new depth on the next render

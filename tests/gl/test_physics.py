@@ -450,3 +450,74 @@ def test_display_light_drawn_only_where_the_display_is_lit_is_exact(fov_h_deg: f
         np.testing.assert_allclose(frame.linear, full, rtol=1e-3, atol=1e-5)
         lit = frame.linear - r.profile.transmittance * srgb_to_linear(lamp / 255.0)
         assert lit.max() > 0.1  # the cards are there
+
+
+@pytest.mark.parametrize(
+    ("transmittance", "effects"),
+    [
+        (0.8, frozenset()),  # orion's: the table-free formula
+        (0.85, frozenset()),  # rayban-display's (one code is an exact tie)
+        (0.4, frozenset()),  # hololens2's: the 256-entry table
+        (0.95, frozenset({"tonemap"})),  # above the knee: the shoulder, in the table
+    ],
+)
+@pytest.mark.parametrize("shift", [0.0, 2.5, -3.25])
+def test_world_pass_maps_codes_exactly(
+    transmittance: float, effects: frozenset[str], shift: float
+) -> None:
+    """Where only the world's light arrives, the 8-bit output is computed code to code:
+    it must be encode(T·decode(c)) correctly rounded for every code (what the sRGB
+    math gives), within 1/255 of the linear-light pass, stereo disparity included."""
+    from hud.optics import TONEMAP_KNEE, tonemap
+    from hud.render.compositor import world_code_light, world_codes_affine
+    from hud.render.display import DisplayContent
+
+    w, h = 256, 4
+    prof = replace(BUILTIN_PROFILES["orion"], transmittance=transmittance)
+    codes = np.arange(256, dtype=np.uint8)
+    world = np.stack([codes, codes[::-1], np.roll(codes, 77)], axis=-1)[None].repeat(h, 0)
+    world = np.ascontiguousarray(world)
+    with HudRenderer(prof, (w, h)) as r, r.context.current():
+        r.compositor.set_world(world)
+        view = ViewGeometry.make(prof, w, h, FOV, "right", 3.0)
+        u = {**compose_uniforms(prof, view, 250.0, 0.5, effects), "u_world_shift": shift}
+        tex = display_tex(r.ctx, np.zeros((8, 8, 3)))
+        tex.extra = DisplayContent(np.zeros((0, 4), "f4"), ("nothing drawn",), 0)
+        try:
+            r.compositor.compose(tex, u)
+            out = r.compositor.read_srgb().astype(np.float64)
+            r.compositor.compose(tex, u, linear=True)
+            lin = r.compositor.read_linear()
+        finally:
+            tex.release()
+    shoulder = "tonemap" in effects and transmittance > TONEMAP_KNEE
+    # Output column x shows world column floor(x + 0.5 - shift), clamped to the image.
+    src = np.clip(np.floor(np.arange(w) + 0.5 - shift), 0, w - 1).astype(int)
+    exact = world_code_light(transmittance, shoulder)[world[:, src]]
+    assert np.abs(out - exact).max() <= 0.5 + 1e-3
+    light = tonemap(lin, TONEMAP_KNEE) if shoulder else lin
+    assert np.abs(out - np.round(linear_to_srgb(light) * 255)).max() <= 1
+    expected_lin = transmittance * srgb_to_linear(world[:, src] / 255.0)
+    np.testing.assert_allclose(lin, expected_lin, rtol=1e-5, atol=1e-6)
+    assert world_codes_affine(transmittance, shoulder) == (transmittance in (0.8, 0.85))
+
+
+@pytest.mark.parametrize("width", [61, 62, 63, 64])  # 3·width bytes a row: padded unless 4 | it
+def test_world_upload_unpacks_every_pixel(width: int) -> None:
+    """The camera's packed RGB bytes go four to a texel (world.glsl unpacks them): every
+    pixel must come back as itself, whatever the row length."""
+    h = 3
+    world = np.random.default_rng(width).integers(0, 256, size=(h, width, 3), dtype=np.uint8)
+    prof = BUILTIN_PROFILES["orion"]
+    with HudRenderer(prof, (width, h)) as r, r.context.current():
+        r.compositor.set_world(world)
+        view = ViewGeometry.make(prof, width, h, FOV, "right", 3.0)
+        u = compose_uniforms(prof, view, 250.0, 0.5, frozenset())
+        tex = display_tex(r.ctx, np.zeros((8, 8, 3)))
+        try:
+            r.compositor.compose(tex, u, linear=True)
+            lin = r.compositor.read_linear()
+        finally:
+            tex.release()
+    expected = prof.transmittance * srgb_to_linear(world / 255.0)
+    np.testing.assert_allclose(lin, expected, rtol=1e-5, atol=1e-6)
