@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from hud.trackers.landmarker import (
     check_unit,
     import_mediapipe,
     landmark_array,
+    quiet_native_logs,
     read_only,
 )
 from hud.trackers.results import FACE_LANDMARK_COUNT, FaceResult
@@ -56,6 +58,10 @@ class FaceLandmarker(Landmarker[FaceLandmarkerOptions, FaceResult]):
     def __init__(self, options: FaceLandmarkerOptions | None = None) -> None:
         super().__init__(options or FaceLandmarkerOptions())
         mp = import_mediapipe()
+        with quiet_native_logs():  # building the graph prints native banners too
+            self._open_graph(mp)
+
+    def _open_graph(self, mp: Any) -> None:
         self._solution = mp.solutions.face_mesh.FaceMesh(
             static_image_mode=self.options.running_mode is RunningMode.IMAGE,
             max_num_faces=self.options.num_faces,

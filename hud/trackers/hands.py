@@ -28,6 +28,7 @@ from hud.trackers.landmarker import (
     check_unit,
     import_mediapipe,
     landmark_array,
+    quiet_native_logs,
     read_only,
 )
 from hud.trackers.results import Handedness, HandResult
@@ -110,6 +111,10 @@ class HandLandmarker(Landmarker[HandLandmarkerOptions, HandResult]):
         self._tasks: Any = None
         self._solution: Any = None
         mp = import_mediapipe()
+        with quiet_native_logs():  # building the graph prints native banners too
+            self._open_graph(mp)
+
+    def _open_graph(self, mp: Any) -> None:
         if self.options.base_options.model_asset_path is not None:
             self._open_task(mp, Path(self.options.base_options.model_asset_path))
         else:

@@ -174,10 +174,24 @@ class Landmarker(Generic[OptionsT, ResultT]):
 
     _NAME = "Landmarker"
 
+    #: MediaPipe prints its native banners (TFLite delegates, feedback tensors) to file
+    #: descriptor 2 while a graph starts, which is on its first frames: those are run with
+    #: the process's stderr silenced, so a host's terminal never shows them.
+    _QUIET_RUNS = 3
+
     def __init__(self, options: OptionsT) -> None:
         self.options: OptionsT = options
         self._clock = _Clock()
         self._closed = False
+        self._runs = 0
+
+    def _quiet_run(self, rgb: np.ndarray, timestamp_ms: int | None) -> list[ResultT]:
+        """:meth:`_run`, with MediaPipe's start-up log lines kept off the terminal."""
+        self._runs += 1
+        if self._runs > self._QUIET_RUNS:
+            return self._run(rgb, timestamp_ms)
+        with quiet_native_logs():
+            return self._run(rgb, timestamp_ms)
 
     @classmethod
     def create_from_options(cls: type[SelfT], options: Any) -> SelfT:
@@ -196,14 +210,14 @@ class Landmarker(Generic[OptionsT, ResultT]):
     def detect(self, image: np.ndarray) -> list[ResultT]:
         """Results for one unrelated RGB image (IMAGE mode)."""
         self._expect(RunningMode.IMAGE, "detect")
-        return self._run(as_rgb(image), None)
+        return self._quiet_run(as_rgb(image), None)
 
     def detect_for_video(self, image: np.ndarray, timestamp_ms: int) -> list[ResultT]:
         """Results for the next frame of a video (VIDEO mode); timestamps must increase."""
         self._expect(RunningMode.VIDEO, "detect_for_video")
         rgb = as_rgb(image)
         self._clock.advance(timestamp_ms)
-        return self._run(rgb, timestamp_ms)
+        return self._quiet_run(rgb, timestamp_ms)
 
     def detect_async(self, image: np.ndarray, timestamp_ms: int) -> None:
         """Send a live frame (LIVE_STREAM mode); the result goes to ``result_callback``,
@@ -217,7 +231,7 @@ class Landmarker(Generic[OptionsT, ResultT]):
         # Typed per options class; mypy cannot pair each with its result type here.
         callback: Any = self.options.result_callback
         assert callback is not None  # checked by the options
-        callback(self._run(rgb, None), rgb, timestamp_ms)
+        callback(self._quiet_run(rgb, None), rgb, timestamp_ms)
 
     def close(self) -> None:
         """Stop MediaPipe's graph; further calls raise. Safe to call twice."""

@@ -225,3 +225,22 @@ def test_the_readme_host_loop_runs_as_written(
     exec(compile(snippet, "README.md", "exec"), namespace)
     assert len(shown) == 12
     assert shown[-1].shape == (600, 600, 3) and shown[-1].any()
+
+
+def test_mediapipe_start_up_lines_never_reach_the_hosts_terminal() -> None:
+    """A host that only steps a session sees nothing on stderr: MediaPipe's native
+    banners (printed to file descriptor 2 as its graphs start) are kept off it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, hud\n"
+        "opts = hud.HudSessionOptions(track_faces=True, markers='auto')\n"
+        "with hud.HudSession(opts) as s:\n"
+        "    for t in range(4):\n"
+        "        s.step(np.full((120, 160, 3), 90, np.uint8), timestamp_ms=t * 40)\n"
+        "print('ok')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+    assert r.stderr == ""
