@@ -244,3 +244,50 @@ def test_mediapipe_start_up_lines_never_reach_the_hosts_terminal() -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=240)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
     assert r.stderr == ""
+
+
+def test_host_markers_anchor_cards_and_a_host_timer_times_the_stages() -> None:
+    """A host that finds markers itself passes them in: a card anchored to ``marker-7``
+    follows the marker's box; with a timer every stage is timed (and only then)."""
+    from hud.trackers.results import MarkerResult
+
+    ticks = iter(range(10_000))
+    world = World(image=None, fov_h_deg=70.0, width=640, height=360)
+    scene = Scene(
+        profile="rayban-display",
+        world=world,
+        objects=(TrackedObject("marker-7", "mug", (0.05, 0.05, 0.1, 0.1)),),
+        cards=(Card("m", "Mug", "350 ml", anchor="marker-7"),),
+    )
+    opts = HudSessionOptions(
+        scene=scene, track_hands=False, stage_timer=lambda: next(ticks) / 1000.0
+    )
+
+    def marker_at(x: float, y: float) -> MarkerResult:
+        corners = np.array([[x, y], [x + 30, y], [x + 30, y + 30], [x, y + 30]], float)
+        return MarkerResult(dictionary="DICT_4X4_50", id=7, corners=corners)
+
+    frame = np.zeros((360, 640, 3), np.uint8)
+    with HudSession(opts) as session:
+        left = session.step(frame, timestamp_ms=0, markers=[marker_at(300, 200)])
+        right = session.step(frame, timestamp_ms=40, markers=[marker_at(300, 260)])
+        lost = session.step(frame, timestamp_ms=80, markers=[])
+    (a,), (b,), (c,) = left.cards, right.cards, lost.cards
+    assert b.rect_px[1] > a.rect_px[1]  # the card moved down with the marker
+    # Without the marker the declared box (top-left, off the display) holds the card in
+    # the display's top-left corner, pointing the way.
+    assert c.center_deg[1] < a.center_deg[1] and c.rect_px[1] == pytest.approx(c.rect_px[0])
+    assert set(left.timings_ms) == {
+        "track",
+        "gestures",
+        "anchors",
+        "layout",
+        "render",
+        "output",
+        "total",
+    }
+    assert left.timings_ms["total"] == pytest.approx(
+        sum(v for k, v in left.timings_ms.items() if k != "total")
+    )
+    with HudSession(replace(opts, stage_timer=None)) as session:
+        assert session.step(frame, timestamp_ms=0).timings_ms == {}
