@@ -9,7 +9,10 @@ status 2, so a user never sees a traceback for bad input.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -54,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
@@ -68,5 +72,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hud: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (``hud replay | head``): not an error
+        _drop_stdout()
         return 0
+    except OSError as exc:  # the terminal or a pipe refused what was printed (a full disk)
+        if exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        _drop_stdout()
+        print(f"hud: error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+#: Errors of a stream that cannot take more output: full disk, quota, I/O error, too big.
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
+
+
+def _tolerant_streams() -> None:
+    """Characters the terminal's encoding lacks (``×``, Hangul under ``LANG=C``) are
+    written as escapes instead of ending the command in a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so Python's final flush of what is still buffered
+    cannot fail a second time (as a traceback-like "Exception ignored" line)."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

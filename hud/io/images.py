@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from hud.errors import HudError
+from hud.errors import HudError, check_regular_file
 
 MAX_SIDE = 8192
 
@@ -25,6 +25,7 @@ def load_rgb(path: str | Path) -> npt.NDArray[np.uint8]:
     p = Path(path)
     if not p.exists():
         raise HudError(f"image not found: {p}")
+    check_regular_file(p, "image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

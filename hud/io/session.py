@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from hud.errors import HudError
+from hud.errors import HudError, check_regular_file
 
 #: First 8 bytes of every session file (PNG-style: catches text-mode and 7-bit damage).
 MAGIC = b"\x89WGSESS\n"
@@ -230,6 +230,7 @@ class SessionReader:
             self._frames_offset = f.tell()
 
     def _open(self) -> BinaryIO:
+        check_regular_file(self.path, "session")
         try:
             return open(self.path, "rb")
         except OSError as exc:

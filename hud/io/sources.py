@@ -30,7 +30,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from hud.errors import HudError, OptionsError
+from hud.errors import HudError, OptionsError, check_regular_file
 
 #: File name endings an image sequence picks up from a folder.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
@@ -340,6 +340,7 @@ class ImageSequenceSource(FrameSource):
         size: tuple[int, int] | None = None
         clock = _Monotonic()
         for index, path in enumerate(self.files):
+            check_regular_file(path, "image")
             bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
             if bgr is None:
                 raise HudError(f"cannot read image {path} (not an image OpenCV can decode)")

@@ -16,7 +16,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
-from hud.errors import HudError
+from hud.errors import HudError, check_regular_file
 from hud.profiles.model import PIXEL_FORMATS, DisplayProfile, fov_from_diagonal
 
 if sys.version_info >= (3, 11):
@@ -182,6 +182,7 @@ def _number(value: Any, *, whole: bool) -> float | int | None:
 def load_profile_file(path: str | Path) -> list[DisplayProfile]:
     """Profiles from a TOML file (``[[profile]]`` tables or one top-level table) or JSON."""
     p = Path(path)
+    check_regular_file(p, "profile file")
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from hud.errors import HudError
+from hud.errors import HudError, check_regular_file
 from hud.io.images import load_rgb
 from hud.scene.model import CARD_STATES, SCENE_VERSION, Card, DisplaySettings, Scene, Viewer, World
 from hud.trackers.results import TrackedObject
@@ -204,6 +204,7 @@ def parse_scene(data: Any, base_dir: str | Path = ".") -> Scene:
 def load_scene(path: str | Path) -> Scene:
     """Read and validate a scene file; every failure is a one-line :class:`SceneError`."""
     p = Path(path)
+    check_regular_file(p, "scene")
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
