@@ -98,6 +98,8 @@ def _read_rows(path: str | Path, columns: int, what: str) -> tuple[list[int], np
                 values.append(numbers)
     except (OSError, UnicodeDecodeError) as exc:
         raise EvaluationError(f"cannot read {file}: {exc}") from None
+    except csv.Error as exc:  # a field longer than the csv module's limit, a NUL byte
+        raise EvaluationError(f"{file}: not a CSV file of numbers ({exc})") from None
     if not ids:
         raise EvaluationError(f"{file}: no rows")
     return ids, np.array(values, dtype=np.float64)

@@ -187,13 +187,20 @@ def load_profile_file(path: str | Path) -> list[DisplayProfile]:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise HudError(f"cannot read profile file {p}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise HudError(f"{p}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    kind = p.suffix.lstrip(".").upper() or "JSON"
     try:
         if p.suffix.lower() == ".toml":
             data: Any = tomllib.loads(text)
         else:
             data = json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise HudError(f"{p}: not valid {p.suffix.lstrip('.').upper() or 'JSON'}: {exc}") from None
+        raise HudError(f"{p}: not valid {kind}: {exc}") from None
+    except RecursionError:
+        raise HudError(f"{p}: {kind} nested too deeply to be a profile") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise HudError(f"{p}: not a usable {kind} document ({exc})") from None
     items: list[Any]
     if isinstance(data, list):
         items = data

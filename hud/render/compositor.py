@@ -16,6 +16,7 @@ codes straight to output codes (``encode(T·decode(c))`` per channel, see compos
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import moderngl
 import numpy as np
@@ -37,13 +38,11 @@ from hud.render.programs import (
     ProgramCache,
     set_uniform,
 )
+from hud.render.rects import Rects, fov_rect_px, lit_rects, rect_difference, streak_rects
 from hud.render.uniforms import EFFECT_BITS
 
 STREAK_TAPS = 12
 STREAK_DOWNSCALE = 4
-#: The display light is drawn over lit rectangles snapped to cells of this many output px
-#: (merged into runs, so a card costs a few quads).
-LIT_CELL = 8
 #: Output px per texel of the display light's low-frequency factors (display_gain.frag).
 GAIN_CELL = 4
 #: The effects each shader reads (as ``FX_*`` defines). Only these enter its variant and
@@ -56,39 +55,14 @@ COMPOSE_EFFECTS = EFFECT_BITS["streaks"] | EFFECT_BITS["tonemap"]
 _WORLD_ONLY_UNIFORMS = frozenset({"u_flags", "u_T", "u_world_shift", "u_streak_gain"})
 
 
-class _Rects:
-    """Rectangles drawn as instances of ``rect.vert``: one buffer, grown in place, so the
-    vertex arrays made on it stay valid."""
+class _Variant(NamedTuple):
+    """One effect set's compose programs (see :meth:`Compositor._variant`)."""
 
-    def __init__(self, ctx: moderngl.Context) -> None:
-        self.ctx = ctx
-        self.buffer = ctx.buffer(reserve=16 * 64, dynamic=True)
-        self.count = 0
-        self._vaos: dict[int, moderngl.VertexArray] = {}
-
-    def set(self, rects: npt.NDArray[np.float32]) -> int:
-        data = np.ascontiguousarray(rects, dtype="f4").tobytes()
-        if len(data) > self.buffer.size:
-            self.buffer.orphan(max(len(data), 2 * self.buffer.size))
-        if data:
-            self.buffer.write(data)
-        self.count = len(rects)
-        return self.count
-
-    def draw(self, prog: moderngl.Program) -> None:
-        if not self.count:
-            return
-        vao = self._vaos.get(prog.glo)
-        if vao is None:
-            vao = self._vaos[prog.glo] = self.ctx.vertex_array(
-                prog, [(self.buffer, "4f/i", "i_rect")]
-            )
-        vao.render(moderngl.TRIANGLES, vertices=6, instances=self.count)
-
-    def release(self) -> None:
-        for vao in self._vaos.values():
-            vao.release()
-        self.buffer.release()
+    world: moderngl.Program  # codes to codes (8-bit) or T·world (linear), full-screen
+    vao: moderngl.VertexArray  # ``world``'s, no buffers
+    world_rects: moderngl.Program  # the same over rectangles
+    streak: moderngl.Program  # T·world + streaks, over rectangles
+    fov: moderngl.Program  # T·world + streaks + display light, over rectangles
 
 
 class Compositor:
@@ -100,16 +74,21 @@ class Compositor:
         self.ctx = ctx
         self.size = size
         self.programs = programs
-        self._variants: dict[
-            tuple[int, bool, bool, bool, bool],
-            tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.Program],
-        ] = {}
+        self._variants: dict[tuple[int, bool, bool, bool, bool], _Variant] = {}
         #: Where the display lights the output (the bake and the display pass draw these).
-        self._lit = _Rects(ctx)
+        self._lit = Rects(ctx)
         #: Where the world's streaks reach, in streak-texture px (the streak pass) and in
         #: output px (the world pass that adds them).
-        self._streak_small = _Rects(ctx)
-        self._streak_out = _Rects(ctx)
+        self._streak_small = Rects(ctx)
+        self._streak_out = Rects(ctx)
+        #: The rest, when the world pass renders straight into the output: the plain world
+        #: outside streaks and the display, and the streaks outside the display, so that
+        #: every pixel is written by one pass (see :meth:`_disjoint`).
+        self._world_rest = Rects(ctx)
+        self._streak_rest = Rects(ctx)
+        self._disjoint_key: object = None
+        self._lit_serial = 0
+        self._streak_serial = 0
         self.bright_prog = programs.get(
             "fullscreen.vert", "streak_bright.frag", {"DOWNSCALE": STREAK_DOWNSCALE}
         )
@@ -231,9 +210,8 @@ class Compositor:
         compose_flags = flags & COMPOSE_EFFECTS
         shoulder = world_tonemap and bool(compose_flags & EFFECT_BITS["tonemap"])
         affine = not linear and world_codes_affine(T, shoulder)
-        world_prog, world_vao, streak_prog, fov_prog = self._variant(
-            compose_flags, linear, world_tonemap, shifted, affine
-        )
+        variant = self._variant(compose_flags, linear, world_tonemap, shifted, affine)
+        fov_prog = variant.fov
         fbo = self._linear() if linear else self.out_fbo
         self.world.use(location=0)
         self.streak_tex.use(location=2)
@@ -241,7 +219,7 @@ class Compositor:
             self._code_lut.write(world_code_table(T, shoulder).tobytes())
             self._code_lut_key = (T, shoulder)
         self._code_lut.use(location=3)
-        for prog in (world_prog, streak_prog, fov_prog):
+        for prog in (variant.world, variant.world_rects, variant.streak, fov_prog):
             set_uniform(prog, "u_world_shift", uniforms["u_world_shift"])
             set_uniform(prog, "u_T", T)
             set_uniform(prog, "u_T_encoded", T ** (1 / 2.4))
@@ -253,50 +231,59 @@ class Compositor:
             uniforms["u_world_shift"],
             uniforms["u_streak_gain"],
         )
-        streak_rects = self._streak_out if streaks else None
+        lit_drawn = bool(lit and rect is not None and self._light_tex is not None)
+        self._disjoint(streaks, lit_drawn)
         if linear:
             fbo.use()
-            self._draw_world(world_vao, streak_prog, streak_rects)
+            self._draw_world(variant, streaks, True)
         else:
-            self._world_light(world_key, world_vao, streak_prog, streak_rects)
+            self._world_light(world_key, variant, streaks)
             fbo.use()
         self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)  # no-op for the float target
-        if lit and rect is not None and self._light_tex is not None:  # baked above
+        if lit_drawn and rect is not None and self._light_tex is not None:  # baked above
             self._light_tex.use(location=1)
             set_uniform(fov_prog, "u_origin", (rect[0], rect[1]))
             self._lit.draw(fov_prog)
         self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
         return fbo
 
-    def _draw_world(
-        self,
-        world_vao: moderngl.VertexArray,
-        streak_prog: moderngl.Program,
-        streak_rects: _Rects | None,
-    ) -> None:
-        """T·world over the whole frame (codes to codes into an 8-bit target: no encode),
-        then again in linear light with the streaks where they reach (encoded)."""
+    def _disjoint(self, streaks: bool, lit: bool) -> None:
+        """The world pass's and the streak pass's rectangles outside the passes drawn
+        after them (streaks, display light), rebuilt when those rectangles change."""
+        key = (streaks and self._streak_serial, lit and self._lit_serial)
+        if key == self._disjoint_key:
+            return
+        self._disjoint_key = key
+        w, h = self.size
+        frame = np.array([[0.0, 0.0, w, h]], dtype="f4")
+        lit_rects_ = self._lit.rects if lit else np.zeros((0, 4), "f4")
+        streak_rects_ = self._streak_out.rects if streaks else np.zeros((0, 4), "f4")
+        self._streak_rest.set(rect_difference(streak_rects_, lit_rects_))
+        self._world_rest.set(rect_difference(frame, np.concatenate([lit_rects_, streak_rects_])))
+
+    def _draw_world(self, variant: _Variant, streaks: bool, disjoint: bool) -> None:
+        """T·world (codes to codes into an 8-bit target: no encode), then in linear light
+        with the streaks where they reach (encoded). ``disjoint``: only where no later
+        pass of this frame writes (:meth:`_disjoint`); otherwise over the whole frame."""
         self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
-        world_vao.render(moderngl.TRIANGLES, vertices=3)
-        if streak_rects is not None:
+        if disjoint:
+            self._world_rest.draw(variant.world_rects)
+        else:
+            variant.vao.render(moderngl.TRIANGLES, vertices=3)
+        if streaks:
             self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
-            streak_rects.draw(streak_prog)
+            (self._streak_rest if disjoint else self._streak_out).draw(variant.streak)
             self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
 
-    def _world_light(
-        self,
-        key: tuple[object, ...],
-        world_vao: moderngl.VertexArray,
-        streak_prog: moderngl.Program,
-        streak_rects: _Rects | None,
-    ) -> None:
+    def _world_light(self, key: tuple[object, ...], variant: _Variant, streaks: bool) -> None:
         """Fill the output with the world's light (T·world + streaks) outside the display.
 
         Retained like the display light: the first frame after the world image or the
         viewer changes renders it straight into the output; when a second frame needs the
         same, it is rendered once into a cache and every later frame copies the bytes
         (a plain blit). A live camera, whose image changes every frame, never pays for
-        the cache.
+        the cache. Straight into the output it skips the pixels that the display pass
+        writes after it; the cache holds the whole frame, whatever the display shows.
         """
         if key == self._world_cache_key and self._world_cache_fbo is not None:
             self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)  # copy the encoded bytes as they are
@@ -307,14 +294,14 @@ class Compositor:
                 tex = self.ctx.texture(self.size, 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
                 self._world_cache_fbo = self.ctx.framebuffer(color_attachments=[tex])
             self._world_cache_fbo.use()
-            self._draw_world(world_vao, streak_prog, streak_rects)
+            self._draw_world(variant, streaks, False)
             self.ctx.copy_framebuffer(self.out_fbo, self._world_cache_fbo)
             self._world_cache_key = key
             self.world_passes += 1
             return
         self._world_prev_key = key
         self.out_fbo.use()
-        self._draw_world(world_vao, streak_prog, streak_rects)
+        self._draw_world(variant, streaks, True)
         self.world_passes += 1
 
     def _streak_pass(self, world_shift: float) -> None:
@@ -347,6 +334,7 @@ class Compositor:
         out[:, 2] = np.where(small[:, 2] >= sw, self.size[0], out[:, 2])
         out[:, 3] = np.where(small[:, 3] >= sh, self.size[1], out[:, 3])
         self._streak_out.set(out)
+        self._streak_serial += 1
         self.streak_fbo.use()
         self.streak_fbo.clear(0.0, 0.0, 0.0, 0.0)
         self.bright_tex.use(location=0)
@@ -383,6 +371,7 @@ class Compositor:
             return self._lit.count
         self._light_key = key
         self.light_bakes += 1
+        self._lit_serial += 1
         if not self._lit.set(lit_rects(content, display.size, uniforms, flags, rect)):
             return 0
         w, h = int(rect[2] - rect[0]), int(rect[3] - rect[1])
@@ -475,9 +464,10 @@ class Compositor:
 
     def _variant(
         self, flags: int, linear: bool, world_tonemap: bool, shifted: bool, affine: bool
-    ) -> tuple[moderngl.Program, moderngl.VertexArray, moderngl.Program, moderngl.Program]:
+    ) -> _Variant:
         """The compose programs for one effect set (compiled on first use, then cached):
-        the world over the whole frame, the world with streaks and the display pass."""
+        the world over the whole frame or over rectangles, the world with streaks and the
+        display pass."""
         key = (flags, linear, world_tonemap, shifted, affine)
         found = self._variants.get(key)
         if found is None:
@@ -497,10 +487,11 @@ class Compositor:
             if not linear:  # the shoulder, if any, is in the table
                 plain.update(WORLD_CODES=1, WORLD_LUT=int(not affine), FX_TONEMAP=0)
             world = self.programs.get("fullscreen.vert", "compose.frag", plain)
+            world_rects = self.programs.get("rect.vert", "compose.frag", plain)
             streak = self.programs.get("rect.vert", "compose.frag", defines)
             fov = self.programs.get("rect.vert", "compose.frag", {**defines, "WITH_DISPLAY": 1})
             # Texture units and the target never change: set once per variant.
-            for prog in (world, streak, fov):
+            for prog in (world, world_rects, streak, fov):
                 set_uniform(prog, "u_world", 0)
                 set_uniform(prog, "u_world_size", self.size)
                 set_uniform(prog, "u_display_light", 1)
@@ -508,7 +499,7 @@ class Compositor:
                 set_uniform(prog, "u_code_lut", 3)
                 set_uniform(prog, "u_target_origin", (0.0, 0.0))
                 set_uniform(prog, "u_target_size", (float(self.size[0]), float(self.size[1])))
-            found = (world, self.ctx.vertex_array(world, []), streak, fov)
+            found = _Variant(world, self.ctx.vertex_array(world, []), world_rects, streak, fov)
             self._variants[key] = found
         return found
 
@@ -528,8 +519,14 @@ class Compositor:
 
     def release(self) -> None:
         for variant in self._variants.values():
-            variant[1].release()
-        for rects in (self._lit, self._streak_small, self._streak_out):
+            variant.vao.release()
+        for rects in (
+            self._lit,
+            self._streak_small,
+            self._streak_out,
+            self._world_rest,
+            self._streak_rest,
+        ):
             rects.release()
         for vao in self._gain_vaos.values():
             vao.release()
@@ -599,131 +596,5 @@ def world_codes_affine(T: float, shoulder: bool) -> bool:
     return found
 
 
-def lit_rects(
-    content: DisplayContent | None,
-    display_size: tuple[int, int],
-    uniforms: dict[str, object],
-    flags: int,
-    rect: tuple[float, float, float, float],
-) -> npt.NDArray[np.float32]:
-    """Output-pixel rectangles (N×4) that cover all the display light inside ``rect``.
-
-    Without a content record, ``rect`` itself. Otherwise each drawn quad is grown by the
-    filter's reach (two texels of its mip level) and the rainbow's shift, joined by its
-    ghost's copy, mapped into the eye like ``display_light.frag`` maps it, snapped out to
-    cells of :data:`LIT_CELL` px and merged into runs: exactly the same pixels in the bake
-    and in the compose pass, and every one the display can light.
-    """
-    if content is None:
-        return np.array([rect], dtype="f4")
-    quads = content.rects.astype(np.float64)
-    if not len(quads):
-        return np.zeros((0, 4), dtype="f4")
-    dw, dh = display_size
-    grow = 2.0 ** (content.mip_level + 1) + 1.0
-    if flags & EFFECT_BITS["rainbow"]:
-        # The shift is d·u_rainbow (display uv) with |d| just over 1 at the rect's edge.
-        grow += 1.5 * abs(float(uniforms["u_rainbow"])) * max(dw, dh)  # type: ignore[arg-type]
-    quads = quads + np.array([-grow, -grow, grow, grow])
-    if flags & EFFECT_BITS["ghost"]:
-        # The ghost at uv shows the display at uv - offset: content moved by +offset.
-        gx, gy = _pair(uniforms["u_ghost_offset"])
-        quads = np.concatenate([quads, quads + np.array([gx * dw, gy * dh] * 2)])
-    cx, cy = _pair(uniforms["u_fov_center"])
-    hx, hy = _pair(uniforms["u_fov_half"])
-    if flags & EFFECT_BITS["eyebox"]:
-        sx, sy = _pair(uniforms["u_swim"])
-        cx, cy = cx + sx, cy + sy
-    f = float(uniforms["u_focal"])  # type: ignore[arg-type]
-    ow, oh = _pair(uniforms["u_out_size"])
-    # display px -> uv -> d = 2 uv - 1 -> tan = centre + d · half -> output px
-    scale = np.array([2 * hx * f / dw, 2 * hy * f / dh] * 2)
-    offset = np.array([ow / 2 + (cx - hx) * f, oh / 2 + (cy - hy) * f] * 2)
-    out = quads * scale + offset
-    x0, y0, x1, y1 = rect
-    cols = max(1, math.ceil((x1 - x0) / LIT_CELL))
-    rows = max(1, math.ceil((y1 - y0) / LIT_CELL))
-    c0 = np.clip(np.floor((out[:, 0] - x0) / LIT_CELL), 0, cols).astype(int)
-    c1 = np.clip(np.ceil((out[:, 2] - x0) / LIT_CELL), 0, cols).astype(int)
-    r0 = np.clip(np.floor((out[:, 1] - y0) / LIT_CELL), 0, rows).astype(int)
-    r1 = np.clip(np.ceil((out[:, 3] - y0) / LIT_CELL), 0, rows).astype(int)
-    grid = np.zeros((rows, cols), dtype=bool)
-    for a, b, c, d in zip(r0, r1, c0, c1):
-        grid[a:b, c:d] = True
-    cells = grid_runs(grid)
-    result = cells * LIT_CELL + np.array([x0, y0, x0, y0])
-    result[:, 2] = np.minimum(result[:, 2], x1)
-    result[:, 3] = np.minimum(result[:, 3], y1)
-    return result.astype("f4")
-
-
-def streak_rects(bright: npt.NDArray[np.bool_], reach: int) -> npt.NDArray[np.float32]:
-    """Rectangles (streak-texture px, N×4) covering every texel within ``reach`` texels
-    along the rows of a bright one: everywhere the horizontal streaks can be non-zero."""
-    h, w = bright.shape
-    rows = np.flatnonzero(bright.any(axis=1))
-    grid = np.zeros((h, w), dtype=bool)
-    if len(rows):
-        # Dilate along x with a running count: c is reached if [c - reach, c + reach] has one.
-        counts = np.zeros((len(rows), w + 2 * reach + 1), dtype=np.int32)
-        np.cumsum(bright[rows], axis=1, out=counts[:, reach + 1 : reach + 1 + w])
-        counts[:, reach + 1 + w :] = counts[:, reach + w : reach + 1 + w]
-        grid[rows] = counts[:, 2 * reach + 1 :] > counts[:, :w]
-    return grid_runs(grid).astype("f4")
-
-
-def grid_runs(grid: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
-    """The set cells of a boolean grid as few rectangles (N×4 x0 y0 x1 y1, in cells): runs
-    along each row, merged down the rows while they stay the same."""
-    cols = grid.shape[1]
-    used = np.flatnonzero(grid.any(axis=1))
-    padded = np.zeros((len(used), cols + 2), dtype=np.int8)
-    padded[:, 1:-1] = grid[used]
-    edges = np.diff(padded, axis=1)
-    start_rows, starts = np.nonzero(edges == 1)
-    _, ends = np.nonzero(edges == -1)  # same order: row by row, left to right
-    start_rows = used[start_rows]
-    merged: list[list[int]] = []  # [x0, first row, x1, last row]
-    open_runs: dict[tuple[int, int], int] = {}
-    for row, a, b in zip(start_rows.tolist(), starts.tolist(), ends.tolist()):
-        index = open_runs.get((a, b))
-        if index is not None and merged[index][3] == row - 1:
-            merged[index][3] = row
-        else:
-            open_runs[(a, b)] = len(merged)
-            merged.append([a, row, b, row])
-    result = np.array(merged, dtype=np.float64).reshape(-1, 4)
-    result[:, 3] += 1
-    return result
-
-
-def fov_rect_px(
-    uniforms: dict[str, object], size: tuple[int, int]
-) -> tuple[float, float, float, float] | None:
-    """Pixel rectangle that can receive display light (FOV + swim, ghost and rainbow reach)."""
-    cx, cy = _pair(uniforms["u_fov_center"])
-    hx, hy = _pair(uniforms["u_fov_half"])
-    sx, sy = _pair(uniforms["u_swim"])
-    gx, gy = _pair(uniforms["u_ghost_offset"])
-    f = float(uniforms["u_focal"])  # type: ignore[arg-type]
-    edge = float(uniforms["u_edge"])  # type: ignore[arg-type]
-    grow_x = hx * 0.02 + abs(sx) + abs(gx) * 2 * hx + edge + 2 / f
-    grow_y = hy * 0.02 + abs(sy) + abs(gy) * 2 * hy + edge + 2 / f
-    x0 = size[0] / 2 + (cx - hx - grow_x) * f
-    x1 = size[0] / 2 + (cx + hx + grow_x) * f
-    y0 = size[1] / 2 + (cy - hy - grow_y) * f
-    y1 = size[1] / 2 + (cy + hy + grow_y) * f
-    x0, x1 = max(0.0, math.floor(x0)), min(float(size[0]), math.ceil(x1))
-    y0, y1 = max(0.0, math.floor(y0)), min(float(size[1]), math.ceil(y1))
-    if x1 <= x0 or y1 <= y0:
-        return None
-    return (x0, y0, x1, y1)
-
-
 def _fx_defines(flags: int) -> dict[str, object]:
     return {f"FX_{name.upper()}": int(bool(flags & bit)) for name, bit in EFFECT_BITS.items()}
-
-
-def _pair(value: object) -> tuple[float, float]:
-    seq: tuple[float, float] = value  # type: ignore[assignment]
-    return float(seq[0]), float(seq[1])

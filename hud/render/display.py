@@ -74,6 +74,11 @@ class DisplayRenderer:
         self.draws = 0
         self._read_cache: tuple[int, npt.NDArray[np.float32]] | None = None
         self._codes_cache: tuple[int, npt.NDArray[np.uint8]] | None = None
+        #: Instance data per program, reused from draw to draw (grown by orphaning).
+        self._instances: dict[int, tuple[moderngl.Buffer, moderngl.VertexArray]] = {}
+        #: Where the last frame drew (x, y, w, h), all that the next clear must cover;
+        #: ``None``: the whole framebuffer (nothing drawn yet, or unknown).
+        self._drawn: tuple[int, int, int, int] | None = None
         #: Highest mipmap level built; the compositor never needs more than its
         #: minification calls for (see :meth:`set_minification`).
         self.max_mip_level = 1000
@@ -97,7 +102,11 @@ class DisplayRenderer:
         rects: list[npt.NDArray[np.float32]] = []
         self.fbo.use()
         self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
-        self.fbo.clear(0.0, 0.0, 0.0, 0.0)
+        # Black outside the drawn quads already: clear only where the last frame drew.
+        if self._drawn is None:
+            self.fbo.clear(0.0, 0.0, 0.0, 0.0)
+        elif self._drawn[2] > 0 and self._drawn[3] > 0:
+            self.fbo.clear(0.0, 0.0, 0.0, 0.0, viewport=self._drawn)
         self.ctx.enable(moderngl.BLEND)
         self.ctx.blend_func = (  # type: ignore[assignment]
             moderngl.SRC_ALPHA,
@@ -132,11 +141,9 @@ class DisplayRenderer:
         self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
         self.texture.build_mipmaps(0, self.max_mip_level)
         key = (next(_FORCED),) if force else (dl, self.max_mip_level)
-        self.texture.extra = DisplayContent(
-            np.concatenate(rects).astype("f4") if rects else np.zeros((0, 4), "f4"),
-            key,
-            self.max_mip_level,
-        )
+        drawn = np.concatenate(rects).astype("f4") if rects else np.zeros((0, 4), "f4")
+        self._drawn = _bounds(drawn, self.size)
+        self.texture.extra = DisplayContent(drawn, key, self.max_mip_level)
         return self.texture
 
     def _draw_texts(self, dl: DisplayList) -> npt.NDArray[np.float32]:
@@ -156,11 +163,20 @@ class DisplayRenderer:
     def _draw(
         self, prog: moderngl.Program, data: npt.NDArray[np.float32], fmt: str, names: list[str]
     ) -> None:
-        vbo = self.ctx.buffer(data.tobytes())
-        vao = self.ctx.vertex_array(prog, [(vbo, fmt, *names)])
-        vao.render(moderngl.TRIANGLES, vertices=6, instances=len(data))
-        vao.release()
-        vbo.release()
+        raw = np.ascontiguousarray(data, dtype="f4").tobytes()
+        found = self._instances.get(prog.glo)
+        if found is None or found[0].size < len(raw):
+            if found is not None:
+                found[1].release()
+                found[0].release()
+            size = max(len(raw), 2 * found[0].size if found is not None else 4096)
+            vbo = self.ctx.buffer(reserve=size, dynamic=True)
+            found = self._instances[prog.glo] = (
+                vbo,
+                self.ctx.vertex_array(prog, [(vbo, fmt, *names)]),
+            )
+        found[0].write(raw)
+        found[1].render(moderngl.TRIANGLES, vertices=6, instances=len(data))
 
     def set_minification(self, display_px_per_output_px: float) -> None:
         """Build mipmaps only down to the level the eye view samples.
@@ -198,6 +214,21 @@ class DisplayRenderer:
         return self._read_cache[1].copy()
 
     def release(self) -> None:
+        for vbo, vao in self._instances.values():
+            vao.release()
+            vbo.release()
         self.fbo.release()
         self.texture.release()
         self.atlas_texture.release()
+
+
+def _bounds(rects: npt.NDArray[np.float32], size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The whole pixels that ``rects`` (N×4 display px) touch, as a scissor box (x, y, w,
+    h) inside ``size``, one pixel of margin on every side; (0, 0, 0, 0) if none."""
+    if not len(rects):
+        return (0, 0, 0, 0)
+    x0 = max(0, math.floor(float(rects[:, 0].min())) - 1)
+    y0 = max(0, math.floor(float(rects[:, 1].min())) - 1)
+    x1 = min(size[0], math.ceil(float(rects[:, 2].max())) + 1)
+    y1 = min(size[1], math.ceil(float(rects[:, 3].max())) + 1)
+    return (x0, y0, max(0, x1 - x0), max(0, y1 - y0))

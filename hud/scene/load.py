@@ -219,6 +219,10 @@ def load_scene(path: str | Path) -> Scene:
         raise SceneError(
             f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise SceneError(f"{p}: JSON nested too deeply to be a scene") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise SceneError(f"{p}: not a usable JSON document ({exc})") from None
     try:
         return parse_scene(data, base_dir=p.parent)
     except SceneError as exc:

@@ -445,6 +445,10 @@ class CameraIntrinsics:
         try:
             if p.suffix.lower() == ".json":
                 data = json.loads(p.read_text(encoding="utf-8"))
+                if not isinstance(data, dict):
+                    raise HudError(
+                        f"calibration {p} must be a JSON object, got {type(data).__name__}"
+                    )
                 k = data.get("camera_matrix", data.get("K"))
                 dist = data.get("dist_coeffs", data.get("distortion_coefficients", data.get("D")))
                 size = data.get("image_size") or [data.get("width"), data.get("height")]
@@ -454,9 +458,15 @@ class CameraIntrinsics:
                 matrix, dist, width, height = _read_filestorage(p)
         except HudError:
             raise
-        except (ValueError, TypeError, KeyError, IndexError, cv2.error) as exc:
-            raise HudError(f"cannot read calibration {p}: {exc}") from None
-        coeffs = tuple(float(v) for v in np.asarray(dist if dist is not None else []).ravel())
+        except (ValueError, TypeError, KeyError, IndexError, RecursionError, cv2.error) as exc:
+            raise HudError(f"cannot read calibration {p}: {str(exc)[:120]}") from None
+        try:
+            coeffs = tuple(float(v) for v in np.asarray(dist if dist is not None else []).ravel())
+        except (ValueError, TypeError):
+            raise HudError(f"calibration {p}: distortion coefficients must be numbers") from None
+        values = (*matrix.ravel(), *coeffs)
+        if not all(np.isfinite(v) for v in values):
+            raise HudError(f"calibration {p}: the camera matrix and distortion must be finite")
         return cls(
             float(matrix[0, 0]),
             float(matrix[1, 1]),

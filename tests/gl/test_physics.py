@@ -521,3 +521,70 @@ def test_world_upload_unpacks_every_pixel(width: int) -> None:
             tex.release()
     expected = prof.transmittance * srgb_to_linear(world / 255.0)
     np.testing.assert_allclose(lin, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_disjoint_passes_match_the_whole_frame_passes() -> None:
+    """Straight into the output the world and streak passes skip what later passes write
+    (rects.rect_difference); the cache holds whole-frame passes. Both give the same bytes,
+    frame after frame with moving content, and a display redrawn over older content
+    (cleared only where that content was) equals one drawn fresh."""
+    w, h = 160, 96
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    world = np.full((h, w, 3), 90.0, np.float32) + 40 * np.sin(x / 7.0)[..., None]
+    for cx, cy in ((30, 20), (120, 60)):  # bright spots: streak rows
+        world += 255 * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 18.0)[..., None]
+    world_a = np.clip(world, 0, 255).astype(np.uint8)
+    world_b = np.ascontiguousarray(world_a[:, ::-1])
+
+    def scene(title: str, box: list[float]):
+        return parse_scene(
+            {
+                "version": 1,
+                "profile": "orion",
+                "world": {"width": w, "height": h},
+                "objects": [{"id": "o", "label": "x", "box": box}],
+                "cards": [{"id": "q", "anchor": "o", "title": title, "body": "detail 123"}],
+            }
+        )
+
+    scenes = [scene("Alpha", [0.2, 0.3, 0.3, 0.4]), scene("Bravo bravo", [0.55, 0.5, 0.65, 0.6])]
+    fx = frozenset(EFFECTS)
+    r = HudRenderer(BUILTIN_PROFILES["orion"], (w, h))
+    try:
+        for i in range(4):
+            s, img = scenes[i % 2], (world_a, world_b)[(i // 2) % 2]
+            direct = r.render_eye(s, img, "right", fx).composite
+            shown = r.display.read_codes().copy()
+            cached = r.render_eye(s, None, "right", fx).composite  # into the cache, whole
+            assert r.compositor._world_cache_key is not None
+            assert np.array_equal(direct, cached)
+            fresh = HudRenderer(BUILTIN_PROFILES["orion"], (w, h))
+            try:
+                alone = fresh.render_eye(s, img, "right", fx).composite
+                assert np.array_equal(fresh.display.read_codes(), shown)
+            finally:
+                fresh.release()
+            assert np.array_equal(direct, alone)
+    finally:
+        r.release()
+
+
+def test_rect_difference_tiles_exactly() -> None:
+    from hud.render.rects import rect_difference
+
+    rng = np.random.default_rng(3)
+    keep = np.array([[0, 0, 50, 40], [60, 10, 90, 30]], np.float32)
+    holes = np.sort(rng.integers(0, 95, (12, 2, 2)), axis=1).transpose(0, 2, 1).reshape(12, 4)
+    holes = holes[:, [0, 2, 1, 3]].astype(np.float32)
+    out = rect_difference(keep, holes)
+
+    def paint(rects: np.ndarray) -> np.ndarray:
+        grid = np.zeros((100, 100), np.int32)
+        for x0, y0, x1, y1 in rects.astype(int):
+            grid[y0:y1, x0:x1] += 1
+        return grid
+
+    want = (paint(keep) > 0) & (paint(holes) == 0)
+    got = paint(out)
+    assert got.max() <= 1  # disjoint
+    assert np.array_equal(got > 0, want)
