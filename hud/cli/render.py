@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hud.cli.common import add_profile_options, registry_from_args, resolve_profile, same_file
 from hud.errors import HudError
-from hud.io.images import check_output, save_png
+from hud.io.images import check_output, save_pngs
 from hud.optics import EFFECTS, parse_effects
 from hud.profiles import DisplayProfile
 from hud.scene import DisplaySettings, Scene, load_scene
@@ -55,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.display_out, "--display-out")
         if same_file(out, args.display_out):
             raise HudError("--out and --display-out are the same file")
+    for option, path in (("--out", args.out), ("--display-out", args.display_out)):
+        if path and same_file(path, args.scene):
+            raise HudError(f"{option} {path} is the scene file; give another file name")
     effects = parse_effects(args.effects)
     scene = load_scene(args.scene)
     if scene.world.image is not None:
@@ -80,13 +84,12 @@ def run(args: argparse.Namespace) -> int:
             "eye sees the world through a plain lens",
             file=sys.stderr,
         )
-    composite = np.concatenate([rendered.composite[e] for e in eyes], axis=1)
-    save_png(out, composite)
-    written = [str(out)]
+    outputs = [(out, np.concatenate([rendered.composite[e] for e in eyes], axis=1))]
     if args.display_out:
-        disp = np.concatenate([rendered.display[e] for e in eyes], axis=1)
-        save_png(args.display_out, disp)
-        written.append(str(args.display_out))
+        outputs.append(
+            (Path(args.display_out), np.concatenate([rendered.display[e] for e in eyes], axis=1))
+        )
+    written = [str(p) for p in save_pngs(outputs)]  # both or neither
     b = rendered.brightness
     print(
         f"{profile.name}: {', '.join(str(e) for e in eyes)} eye, ambient {scene.world.ambient_nits:g} nits, "

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -80,18 +82,83 @@ def new_file_mode() -> int:
 
 def save_png(path: str | Path, rgb: npt.NDArray[np.uint8]) -> Path:
     """Write a PNG atomically (temp file + rename), so a failed write never leaves half a file."""
-    p = check_output(path)
-    parent = p.parent if str(p.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=".waveglass-", suffix=".png", dir=parent)
-    os.close(fd)
+    return save_pngs([(path, rgb)])[0]
+
+
+def save_pngs(items: Sequence[tuple[str | Path, npt.NDArray[np.uint8]]]) -> list[Path]:
+    """Write several PNGs all or none: every image goes to a temp file beside its target
+    (flushed to disk), and only when all are written are they renamed into place. A
+    failure (a read-only folder, a full disk, not an image) replaces no file."""
+    targets = [check_output(path) for path, _ in items]
+    written: list[Path] = []
     try:
-        os.chmod(tmp, new_file_mode())
-        Image.fromarray(np.ascontiguousarray(rgb)).save(tmp, format="PNG")
-        os.replace(tmp, p)
+        for target, (_, rgb) in zip(targets, items):
+            written.append(_write_temp_png(target, rgb))
+        for tmp, target in zip(written, targets):
+            os.replace(tmp, target)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise HudError(f"cannot write {p}: {exc.strerror or exc}") from None
+        failed = targets[len(written)] if len(written) < len(targets) else targets[-1]
+        raise HudError(f"cannot write {failed}: {exc.strerror or exc}") from None
+    finally:
+        for tmp in written:
+            tmp.unlink(missing_ok=True)  # renamed ones are gone already
+    for folder in {t.parent if str(t.parent) else Path(".") for t in targets}:
+        fsync_dir(folder)
+    return targets
+
+
+def _write_temp_png(target: Path, rgb: npt.NDArray[np.uint8]) -> Path:
+    """``rgb`` as a PNG in a hidden temp file beside ``target``, on disk (fsync'ed)."""
+    parent = target.parent if str(target.parent) else Path(".")
+    remove_stale_temps(parent)
+    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".png", dir=parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), new_file_mode())
+            Image.fromarray(np.ascontiguousarray(rgb)).save(f, format="PNG")
+            f.flush()
+            os.fsync(f.fileno())
     except (TypeError, ValueError) as exc:  # an array that is not an image
-        Path(tmp).unlink(missing_ok=True)
-        raise HudError(f"cannot write {p}: not an image array ({exc})") from None
-    return p
+        tmp.unlink(missing_ok=True)
+        raise HudError(f"cannot write {target}: not an image array ({exc})") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+#: Hidden temp files of unfinished writes: ``.waveglass-PID-XXXX.png``.
+TEMP_PREFIX = ".waveglass-"
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Delete temp files that a killed write left behind: those of processes no longer
+    running (a live process's are never touched, so two commands can share a folder)."""
+    with contextlib.suppress(OSError):
+        for path in folder.glob(f"{TEMP_PREFIX}*-*"):
+            pid_text = path.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+            if pid_text.isdigit() and not _alive(int(pid_text)):
+                path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries (a rename) to disk, where the system allows it."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

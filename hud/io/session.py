@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from hud.errors import HudError, check_regular_file
+from hud.io.images import fsync_dir
 
 #: First 8 bytes of every session file (PNG-style: catches text-mode and 7-bit damage).
 MAGIC = b"\x89WGSESS\n"
@@ -67,20 +68,6 @@ from hud.io.records import (  # noqa: E402  (re-exported: the format's public na
 )
 
 # ------------------------------------------------------------------------------ writer
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a new file's directory entry durable too (POSIX; a no-op where unsupported)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class SessionExistsError(HudError):
@@ -142,7 +129,7 @@ class SessionWriter:
         body = {"format": "waveglass-session", "version": FORMAT_VERSION, **header}
         self._append(KIND_HEADER, pack_payload(body))
         self._sync()
-        _fsync_dir(self.path.resolve().parent)
+        fsync_dir(self.path.resolve().parent)
 
     def _append(self, kind: int, payload: bytes) -> None:
         head = _RECORD_HEADER.pack(RECORD_SYNC, kind, 0, len(payload), 0)[:8]

@@ -94,3 +94,20 @@ def test_a_malformed_file_is_one_line(
     resolved = [re.sub(r"\{([^}]+)\}", lambda m: names[m.group(1)], a) for a in argv]
     err = expect_error(capsys, resolved)
     assert says in err
+
+
+def test_an_output_named_like_the_scene_file_never_replaces_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    scene = tmp_path / "s.png"  # a scene file with an odd name
+    scene.write_text((ROOT / "demos" / "assets" / "desk.json").read_text(), encoding="utf-8")
+    (tmp_path / "desk.jpg").write_bytes(DESK.read_bytes())
+    before = scene.read_bytes()
+    err = expect_error(capsys, ["render", str(scene), "--out", str(scene)])
+    assert "is the scene file" in err
+    err = expect_error(
+        capsys,
+        ["render", str(scene), "--out", str(tmp_path / "o.png"), "--display-out", str(scene)],
+    )
+    assert "is the scene file" in err
+    assert scene.read_bytes() == before

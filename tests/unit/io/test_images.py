@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -77,3 +78,51 @@ def test_decompression_bombs_get_the_side_limit_message(tmp_path: Path) -> None:
             warnings.simplefilter("error")  # no DecompressionBombWarning escapes either
             with pytest.raises(HudError, match="too many pixels; the largest side allowed is 8192"):
                 load_rgb(tmp_path / "big.png")
+
+
+def test_several_pngs_are_written_all_or_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure on the second file (a full disk, say) replaces neither: the user's old
+    first file is kept, and no temp file is left behind."""
+    import errno
+
+    from PIL import Image as PILImage
+
+    from hud.io import images
+
+    keep = tmp_path / "view.png"
+    keep.write_bytes(b"the user's picture")
+    real_save = PILImage.Image.save
+    calls = {"n": 0}
+
+    def save(self: PILImage.Image, fp: object, *args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_save(self, fp, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PILImage.Image, "save", save)
+    frame = np.zeros((4, 4, 3), np.uint8)
+    with pytest.raises(HudError, match="No space left"):
+        images.save_pngs([(keep, frame), (tmp_path / "display.png", frame)])
+    assert keep.read_bytes() == b"the user's picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["view.png"]
+
+
+def test_a_killed_writes_temp_file_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    from hud.io import images
+
+    dead = tmp_path / f"{images.TEMP_PREFIX}999999999-abc.png"  # no such process
+    dead.write_bytes(b"half a png")
+    mine = tmp_path / f"{images.TEMP_PREFIX}{os.getpid()}-xyz.png"
+    mine.write_bytes(b"being written")
+    images.save_png(tmp_path / "out.png", np.zeros((4, 4, 3), np.uint8))
+    assert not dead.exists() and mine.exists()
+    assert (tmp_path / "out.png").stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
