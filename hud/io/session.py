@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import struct
+import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from hud.errors import HudError, check_regular_file
-from hud.io.images import fsync_dir
+from hud.io.images import TEMP_PREFIX, fsync_dir, remove_stale_temps
 
 #: First 8 bytes of every session file (PNG-style: catches text-mode and 7-bit damage).
 MAGIC = b"\x89WGSESS\n"
@@ -112,8 +113,12 @@ class SessionWriter:
         sync_interval_ms: int = SYNC_INTERVAL_MS,
     ) -> None:
         self.path = check_new_session_path(path, force=force)
+        #: Replacing an old session (``force``): the new one is written beside it and
+        #: renamed over it only when it ends well, so a failed recording keeps the old.
+        self._replacing = self.path.exists()
+        self._written = self._temp_path() if self._replacing else self.path
         try:
-            self._file: BinaryIO = open(self.path, "wb" if force else "xb")  # noqa: SIM115
+            self._file: BinaryIO = open(self._written, "xb")  # noqa: SIM115
         except FileExistsError:
             raise SessionExistsError(self.path) from None
         except OSError as exc:
@@ -131,14 +136,38 @@ class SessionWriter:
         self._sync()
         fsync_dir(self.path.resolve().parent)
 
+    def _temp_path(self) -> Path:
+        folder = self.path.resolve().parent
+        remove_stale_temps(folder)
+        fd, name = tempfile.mkstemp(
+            prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".wgs", dir=folder
+        )
+        os.close(fd)
+        os.unlink(name)  # opened exclusively below, like a new session
+        return Path(name)
+
     def _append(self, kind: int, payload: bytes) -> None:
         head = _RECORD_HEADER.pack(RECORD_SYNC, kind, 0, len(payload), 0)[:8]
-        self._file.write(head + _CRC.pack(_crc(head)) + payload + _CRC.pack(_crc(payload)))
-        self._file.flush()  # in the OS now: killing the process cannot lose it
+        try:
+            self._file.write(head + _CRC.pack(_crc(head)) + payload + _CRC.pack(_crc(payload)))
+            self._file.flush()  # in the OS now: killing the process cannot lose it
+        except OSError as exc:
+            raise self._write_error(exc) from None
 
     def _sync(self) -> None:
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError as exc:
+            raise self._write_error(exc) from None
+
+    def _write_error(self, exc: OSError) -> HudError:
+        kept = (
+            "the old session is kept"
+            if self._replacing
+            else f"the {self.frames} frames written before it replay"
+        )
+        return HudError(f"cannot write {self.path}: {exc.strerror or exc}; {kept}")
 
     def write_frame(self, record: FrameRecord) -> None:
         """Append one frame; timestamps must increase (the reader checks it too)."""
@@ -159,7 +188,11 @@ class SessionWriter:
             self._synced_at_ms = t
 
     def close(self, *, complete: bool = True) -> None:
-        """Write the end record (unless ``complete`` is false), fsync and close."""
+        """Write the end record (unless ``complete`` is false), fsync and close.
+
+        A replacement is published (renamed over the old session) only when complete;
+        an incomplete one is removed and the old session stays.
+        """
         if self._closed:
             return
         self._closed = True
@@ -172,8 +205,24 @@ class SessionWriter:
                 }
                 self._append(KIND_END, pack_payload(summary))
             self._sync()
+        except HudError:
+            complete = False
+            raise
         finally:
             self._file.close()
+            if self._replacing:
+                self._finish_replacement(complete)
+
+    def _finish_replacement(self, complete: bool) -> None:
+        if not complete:
+            self._written.unlink(missing_ok=True)
+            return
+        try:
+            os.replace(self._written, self.path)
+        except OSError as exc:
+            self._written.unlink(missing_ok=True)
+            raise HudError(f"cannot replace {self.path}: {exc.strerror}; it is kept") from None
+        fsync_dir(self.path.resolve().parent)
 
     def __enter__(self) -> SessionWriter:
         return self
@@ -259,7 +308,8 @@ class SessionReader:
                 return
             sync, kind, _reserved, length, crc = _RECORD_HEADER.unpack(head)
             if sync != RECORD_SYNC or crc != _crc(head[:8]):
-                if not head.strip(b"\0") and not f.read().strip(b"\0"):
+                if head.endswith(b"\0") and not f.read().strip(b"\0"):
+                    # Zeros from here to the end: a power cut's zero-filled tail.
                     scan.notes.append(self._cut_note(offset, number, "zero-filled tail"))
                     return
                 what = "no record marker" if sync != RECORD_SYNC else "header checksum mismatch"
@@ -271,6 +321,10 @@ class SessionReader:
             payload = body[:length]
             (stored,) = _CRC.unpack(body[length:])
             if stored != _crc(payload):
+                if body.endswith(b"\0") and not f.read().strip(b"\0"):
+                    # A power cut zero-fills the tail: this record was being written.
+                    scan.notes.append(self._cut_note(offset, number, "zero-filled record"))
+                    return
                 raise self._fail(
                     offset,
                     f"record {number} ({_KIND_NAMES.get(kind, f'kind {kind}')}): payload "

@@ -284,3 +284,73 @@ def test_decode_frame_refuses_malformed_events_and_blobs() -> None:
         text = json.dumps({"blobs": blobs}).encode()
         with pytest.raises(ValueError, match="blobs"):
             unpack_payload(struct.pack("<I", len(text)) + text)
+
+
+def test_a_forced_recording_that_fails_keeps_the_old_session(tmp_path: Path) -> None:
+    """``force`` replaces an old session only when the new one ends well: a bad later
+    input frame (an exception inside the writer) leaves the old file as it was."""
+    path = tmp_path / "s.wgs"
+    _write(path, _frames(3))
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError), SessionWriter(path, HEADER, force=True) as writer:
+        for frame in _frames(2):
+            writer.write_frame(frame)
+        raise RuntimeError("frame 3 of the input is not an image")
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["s.wgs"]  # no temp file left
+    _write(path, _frames(5), force=True)
+    assert len(SessionReader(path).read_all()) == 5
+
+
+def test_a_full_disk_mid_recording_is_one_line_and_the_frames_so_far_replay(
+    tmp_path: Path,
+) -> None:
+    import errno
+
+    path = tmp_path / "s.wgs"
+    writer = SessionWriter(path, HEADER)
+    frames = _frames(4)
+    writer.write_frame(frames[0])
+    writer.write_frame(frames[1])
+    real = writer._file
+
+    class Full:
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+    writer._file = Full()  # type: ignore[assignment]
+    with pytest.raises(HudError, match="No space left on device; the 2 frames written"):
+        writer.write_frame(frames[2])
+    writer._file = real
+    writer.close(complete=False)
+    assert len(SessionReader(path).read_all()) == 2
+
+
+@pytest.mark.parametrize("cut_back", [0, 1, 3, 50, 67, 200, 1500])
+def test_a_zero_filled_tail_replays_up_to_the_last_good_record(
+    tmp_path: Path, cut_back: int
+) -> None:
+    """A power cut can leave the last blocks zeroed: cut the file anywhere in its last
+    records and pad with zeros, and the records before replay, with a note."""
+    path = tmp_path / "s.wgs"
+    _write(path, _frames(5))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - cut_back] + b"\0" * 4096)
+    reader = SessionReader(path)
+    frames = reader.read_all()
+    assert 3 <= len(frames) <= 5
+    assert reader.notes and "zero-filled" in reader.notes[0]
+    assert [f.index for f in frames] == list(range(len(frames)))
+
+
+def test_damage_in_the_middle_is_still_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.wgs"
+    _write(path, _frames(5))
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte, not a zeroed tail
+    path.write_bytes(bytes(data))
+    with pytest.raises(HudError, match="corrupt session at byte offset"):
+        SessionReader(path).read_all()
