@@ -19,6 +19,9 @@ from typing import Any
 from hud.bench.input import bench_input
 from hud.errors import HudError
 
+#: Frames per measurement at most: a few minutes of benchmark, not days.
+MAX_FRAMES = 5000
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser("bench", help="measure frame costs (JSON with --json)")
@@ -43,8 +46,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 1 <= args.frames <= 100_000:
-        raise HudError(f"--frames must be 1 to 100000, got {args.frames}")
+    if not 1 <= args.frames <= MAX_FRAMES:
+        raise HudError(f"--frames must be 1 to {MAX_FRAMES:,}, got {args.frames}")
     profiles = tuple(dict.fromkeys(args.profile or ("orion", "rayban-display")))
     from hud.profiles import get_profile
 

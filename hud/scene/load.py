@@ -78,6 +78,19 @@ def _check_keys(data: Mapping[str, Any], path: str, allowed: set[str]) -> None:
             raise _fail(f"{path}.{key}", f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
 
+def _inside_scene_folder(name: str, path: str, base_dir: str | Path) -> None:
+    """A file a scene names must be in the scene's folder or below it.
+
+    Scenes are shared: one from someone else must not make a command read (and echo in
+    its errors) files elsewhere on the machine, such as ``/etc/...`` or ``../../.ssh``.
+    Symbolic links are followed before the check.
+    """
+    base = Path(base_dir).resolve()
+    target = (base / name).resolve()
+    if Path(name).is_absolute() or not target.is_relative_to(base):
+        raise _fail(path, f"'{name}' is outside the scene's folder; put the file beside the scene")
+
+
 def parse_scene(data: Any, base_dir: str | Path = ".") -> Scene:
     """Validate a decoded JSON scene (version 1) and return it as a :class:`Scene`."""
     root = _obj(data, "$")
@@ -92,6 +105,8 @@ def parse_scene(data: Any, base_dir: str | Path = ".") -> Scene:
     if "profile" not in root:
         raise _fail("$.profile", 'missing (name a display profile, e.g. "rayban-display")')
     profile = _string(root["profile"], "$.profile")
+    if profile.lower().endswith((".toml", ".json")):
+        _inside_scene_folder(profile, "$.profile", base_dir)
 
     if "world" not in root:
         raise _fail("$.world", "missing")
@@ -100,6 +115,8 @@ def parse_scene(data: Any, base_dir: str | Path = ".") -> Scene:
         w, "$.world", {"image", "fov_h_deg", "ambient_nits", "depth_m", "color", "width", "height"}
     )
     image = _string(w["image"], "$.world.image") if "image" in w else None
+    if image is not None:
+        _inside_scene_folder(image, "$.world.image", base_dir)
     world = World(
         image=image,
         fov_h_deg=_number(w.get("fov_h_deg", 70.0), "$.world.fov_h_deg", 1.0, 170.0),

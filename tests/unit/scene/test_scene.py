@@ -85,3 +85,34 @@ def test_load_scene_errors(tmp_path: Path) -> None:
     wrong.write_text(json.dumps(_with(["cards", 0, "anchor"], "cup")))
     with pytest.raises(SceneError, match=r"wrong.json: \$.cards\[0\].anchor"):
         load_scene(wrong)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("image", "/etc/hostname"),
+        ("image", "../../etc/passwd.png"),
+        ("image", "sub/../../outside.png"),
+        ("profile", "/etc/glasses.json"),
+        ("profile", "../other/glasses.toml"),
+    ],
+)
+def test_a_scene_names_no_file_outside_its_folder(tmp_path: Path, field: str, value: str) -> None:
+    """A scene from someone else must not make a command read files elsewhere."""
+    from hud.scene import SceneError, parse_scene
+
+    doc = {"version": 1, "profile": "orion", "world": {"image": "w.png"}}
+    if field == "image":
+        doc["world"] = {"image": value}
+    else:
+        doc["profile"] = value
+    with pytest.raises(SceneError, match="outside the scene's folder"):
+        parse_scene(doc, base_dir=tmp_path)
+
+
+def test_files_beside_or_below_the_scene_are_fine(tmp_path: Path) -> None:
+    from hud.scene import parse_scene
+
+    doc = {"version": 1, "profile": "glasses/mine.toml", "world": {"image": "img/./w.png"}}
+    scene = parse_scene(doc, base_dir=tmp_path)
+    assert scene.resolve(scene.world.image or "") == tmp_path / "img" / "./w.png"
