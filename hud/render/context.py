@@ -149,6 +149,29 @@ def _create_headless() -> RenderContext:
     return RenderContext(ctx=ctx, backend="headless")
 
 
+def _check_x_depth(pyglet: Any) -> None:
+    """Refuse an X screen of fewer than 24 bits of colour before opening a window.
+
+    On a 16-bit screen the GLX server still offers 8-bit RGBA configs, but a window made
+    with one is never mapped, and pyglet waits for the map for ever: the emulator would
+    hang instead of saying why.
+    """
+    if platform.system() != "Linux" or not os.environ.get("DISPLAY"):
+        return
+    try:
+        from pyglet.libs.x11 import xlib
+
+        display = pyglet.display.get_display()
+        depth = int(xlib.XDefaultDepth(display._display, getattr(display, "x_screen", 0)))
+    except Exception:  # not an X display pyglet can open: pyglet's own error says why
+        return
+    if depth < 24:
+        raise GLUnavailableError(
+            f"the X screen has {depth}-bit colour; the window needs 24-bit colour "
+            "(start a virtual one with: Xvfb :1 -screen 0 1280x720x24)"
+        )
+
+
 def _create_window(size: tuple[int, int], title: str, visible: bool) -> RenderContext:
     try:
         import pyglet
@@ -161,6 +184,7 @@ def _create_window(size: tuple[int, int], title: str, visible: bool) -> RenderCo
             "the window backend needs a display (DISPLAY is not set); use the headless backend "
             "or start a virtual one with xvfb-run"
         )
+    _check_x_depth(pyglet)
     # An explicit 8-bit RGBA config: without it some X servers hand out a 16-bit visual.
     config = pyglet.gl.Config(  # type: ignore[abstract]
         red_size=8,
