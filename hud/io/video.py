@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hud.errors import HudError, OptionsError
-from hud.io.images import new_file_mode, save_png
+from hud.io.images import TEMP_PREFIX, new_file_mode, remove_stale_temps, save_png
 
 #: Names that say "a file", which a frames output (a folder or an .mp4) must not be.
 _FILE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".avi", ".mov", ".mkv", ".webm", ".wgs")
@@ -81,7 +81,9 @@ class FrameWriter:
         h, w = rgb.shape[:2]
         even = np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
         if self._writer is None:
-            fd, tmp = tempfile.mkstemp(prefix=".waveglass-", suffix=".mp4", dir=self.path.parent)
+            remove_stale_temps(self.path.parent)
+            prefix = f"{TEMP_PREFIX}{os.getpid()}-"
+            fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".mp4", dir=self.path.parent)
             os.close(fd)
             os.chmod(tmp, new_file_mode())
             self._tmp = Path(tmp)
