@@ -10,6 +10,8 @@ from cli_helpers import expect_error
 
 ROOT = Path(__file__).resolve().parents[3]
 DESK = ROOT / "demos" / "assets" / "desk.jpg"
+#: Marker poses from a calibration file (the file is added per case).
+DETECT = ["detect", str(DESK), "--markers", "auto", "--marker-size", "0.05", "--calibration"]
 
 
 @pytest.fixture
@@ -42,45 +44,9 @@ def files(tmp_path: Path) -> dict[str, Path]:
         (["profiles", "--profiles-file", "{bigint.json}"], "not a usable JSON document"),
         (["profiles", "--profiles-file", "{latin1.toml}"], "not UTF-8"),
         (["eval-poses", "{huge-field.csv}", "--format", "kinivi"], "not a CSV file of numbers"),
-        (
-            [
-                "detect",
-                str(DESK),
-                "--markers",
-                "auto",
-                "--marker-size",
-                "0.05",
-                "--calibration",
-                "{calibration-list.json}",
-            ],
-            "must be a JSON object",
-        ),
-        (
-            [
-                "detect",
-                str(DESK),
-                "--markers",
-                "auto",
-                "--marker-size",
-                "0.05",
-                "--calibration",
-                "{calibration-text.json}",
-            ],
-            "must be numbers",
-        ),
-        (
-            [
-                "detect",
-                str(DESK),
-                "--markers",
-                "auto",
-                "--marker-size",
-                "0.05",
-                "--calibration",
-                "{calibration-inf.json}",
-            ],
-            "must be finite",
-        ),
+        ([*DETECT, "{calibration-list.json}"], "must be a JSON object"),
+        ([*DETECT, "{calibration-text.json}"], "must be numbers"),
+        ([*DETECT, "{calibration-inf.json}"], "must be finite"),
     ],
 )
 def test_a_malformed_file_is_one_line(
