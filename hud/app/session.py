@@ -245,7 +245,8 @@ class HudSession:
         )
         tracked = clock.run("track", lambda: p.track(given))
         events = clock.run("gestures", lambda: p.recognise(tracked))
-        scene = clock.run("anchors", lambda: p.anchor(self._scene, tracked, head_pose))
+        shown = self._scene if rgb is None else self._camera_world(self._scene, rgb)
+        scene = clock.run("anchors", lambda: p.anchor(shown, tracked, head_pose))
         layouts = clock.run("layout", lambda: p.layout(scene))
         rendered = clock.run("render", lambda: p.render(scene, layouts, rgb))
         display, dirty = clock.run("output", lambda: self._output(rendered.display))
@@ -265,6 +266,18 @@ class HudSession:
             timings_ms=times,
         )
 
+    def _camera_world(self, scene: Scene, rgb: npt.NDArray[np.uint8]) -> Scene:
+        """The scene seen through the camera: its frame is the world, and the camera's
+        size and field of view map boxes to visual angles (whatever scene the app set)."""
+        world = replace(
+            scene.world,
+            image=None,
+            width=int(rgb.shape[1]),
+            height=int(rgb.shape[0]),
+            fov_h_deg=self.options.camera_fov_h_deg,
+        )
+        return replace(scene, world=world)
+
     def _check_frame(self, frame: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
         rgb = np.asarray(frame)
         if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
@@ -272,15 +285,6 @@ class HudSession:
         size = (int(rgb.shape[1]), int(rgb.shape[0]))
         if self._world_size is None:
             self._world_size = size
-            # The camera is the world: its size and FOV map boxes to visual angles.
-            world = replace(
-                self._scene.world,
-                image=None,
-                width=size[0],
-                height=size[1],
-                fov_h_deg=self.options.camera_fov_h_deg,
-            )
-            self._scene = replace(self._scene, world=world)
         elif size != self._world_size:
             raise OptionsError(
                 f"frame size changed from {self._world_size[0]}×{self._world_size[1]} "

@@ -291,3 +291,22 @@ def test_host_markers_anchor_cards_and_a_host_timer_times_the_stages() -> None:
     )
     with HudSession(replace(opts, stage_timer=None)) as session:
         assert session.step(frame, timestamp_ms=0).timings_ms == {}
+
+
+def test_a_scene_set_by_the_app_is_seen_through_the_camera() -> None:
+    """Replacing the scene mid-run keeps the camera as the world: the same object box
+    lays the card out at the same place whatever world size the new scene declares."""
+    frame = np.zeros((360, 640, 3), np.uint8)
+    card = Card("c", "Cup", "350 ml", anchor="cup")
+    cup = TrackedObject("cup", "cup", (0.45, 0.45, 0.55, 0.6))
+
+    def placed(world: World) -> tuple[float, ...]:
+        opts = HudSessionOptions(profile="rayban-display", track_hands=False)
+        with HudSession(opts) as session:
+            session.step(frame, timestamp_ms=0)
+            session.scene = Scene("rayban-display", world, objects=(cup,), cards=(card,))
+            return session.step(frame, timestamp_ms=40).cards[0].rect_px
+
+    a = placed(World(image=None, width=640, height=360, fov_h_deg=70.0))
+    b = placed(World(image=None, width=100, height=900, fov_h_deg=20.0))
+    assert a == b
