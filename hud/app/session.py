@@ -160,7 +160,8 @@ class StepResult:
 
     timestamp_ms: int
     #: Each eye that has a display (``"left"``, ``"right"``) → its frame in
-    #: :attr:`pixel_format`: H×W×3 for RGB, H×row_bytes for packed grey.
+    #: :attr:`pixel_format`: H×W×3 for RGB, H×row_bytes for packed grey. Read-only
+    #: (shared with the session's record of what the glasses show): copy to draw on it.
     display: Mapping[Eye, npt.NDArray[np.uint8]]
     pixel_format: PixelFormat
     #: Per eye, the rectangles (display pixels) that differ from the previous step.
