@@ -6,7 +6,7 @@ head poses) into objects and head motion; layout places cards from there.
 """
 
 from hud.anchors.tracked import HeadMotion, HeadPose, marker_objects, merge_objects
-from hud.anchors.view import Eye, ViewGeometry, display_eyes
+from hud.anchors.view import Eye, ViewGeometry, display_eyes, has_display
 
 __all__ = [
     "Eye",
@@ -14,6 +14,7 @@ __all__ = [
     "HeadPose",
     "ViewGeometry",
     "display_eyes",
+    "has_display",
     "marker_objects",
     "merge_objects",
 ]

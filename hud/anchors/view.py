@@ -43,6 +43,12 @@ class Eye(str, enum.Enum):
             raise OptionsError(f"eye must be 'left' or 'right', got {value!r}") from None
 
 
+def has_display(profile: DisplayProfile, eye: str | Eye) -> bool:
+    """Whether ``eye`` has a display (the other eye of a monocular device has none: it
+    sees the world through a plain lens)."""
+    return profile.eyes == 2 or profile.eye == str(eye)
+
+
 def display_eyes(profile: DisplayProfile) -> tuple[Eye, ...]:
     """The eyes that have a display: both for a binocular profile, else the profile's eye."""
     if profile.eyes == 2:

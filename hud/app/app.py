@@ -28,7 +28,14 @@ import numpy.typing as npt
 from gestures.events import EventDispatcher, GestureEvent
 from gestures.recognizer import GestureRecognizerOptions
 from hud.anchors import Eye
-from hud.app.pipeline import FrameInput, HudPipeline, HudPipelineOptions, MarkerOptions, Tracked
+from hud.app.pipeline import (
+    FrameInput,
+    HudPipeline,
+    HudPipelineOptions,
+    MarkerOptions,
+    Tracked,
+    camera_world,
+)
 from hud.app.scheduler import FrameScheduler
 from hud.errors import HudError, OptionsError
 from hud.io.sources import Frame
@@ -234,7 +241,10 @@ class AppLoop:
         live: bool,  # frames come from a source (else the world is the scene's own)
         context: RenderContext | None = None,
         backend: str | None = None,
+        read_back: bool = True,
     ) -> None:
+        """``read_back=False``: the composite stays on the GPU (a window blits
+        :meth:`texture`), and :attr:`composite` stays ``None``."""
         self.app = app
         self.live = live
         self.profiles = app.display_profiles()
@@ -249,6 +259,7 @@ class AppLoop:
         #: The GL context renderers are made on (a window's); None: their own.
         self.context = context
         self._backend = backend
+        self._read_back = read_back
         options = HudPipelineOptions(
             hands=app.hands,
             faces=app.faces,
@@ -256,7 +267,7 @@ class AppLoop:
             gestures=app.gesture_options,
             backend=backend,
         )
-        self.tracking = HudPipeline(self.profiles[0], options)
+        self.tracking = HudPipeline(None, options)  # tracks and recognises only
         self._display: HudPipeline | None = None
         self.camera: npt.NDArray[np.uint8] | None = None
         self.tracked = Tracked(0)
@@ -320,10 +331,9 @@ class AppLoop:
     def shown_scene(self) -> Scene:
         """The app's scene as drawn: the live world's grid, the window's overrides."""
         scene = self.app.scene
-        world = scene.world
         if self.camera is not None:
-            h, w = self.camera.shape[:2]
-            world = replace(world, image=None, width=int(w), height=int(h))
+            scene = camera_world(scene, self.world_size())
+        world = scene.world
         if self.ambient_nits is not None:
             world = replace(world, ambient_nits=self.ambient_nits)
         viewer = scene.viewer
@@ -334,8 +344,8 @@ class AppLoop:
     def _render(self) -> None:
         display = self.display_pipeline()
         scene = self.tracking.anchor(self.shown_scene(), self.tracked)
-        rendered = display.render(scene, display.layout(scene), self.camera)
-        self.composite = rendered.composite[self.eye]
+        rendered = display.render(scene, display.layout(scene), self.camera, self._read_back)
+        self.composite = rendered.composite.get(self.eye)
 
     def display_pipeline(self) -> HudPipeline:
         if self._display is None:

@@ -26,13 +26,12 @@ from hud.anchors import (
     Eye,
     HeadMotion,
     HeadPose,
-    ViewGeometry,
     display_eyes,
     marker_objects,
     merge_objects,
 )
 from hud.errors import OptionsError
-from hud.layout import DisplayList, layout_scene
+from hud.layout import DisplayList, layout_eye
 from hud.optics import ALL_EFFECTS, parse_effects
 from hud.profiles import DisplayProfile
 from hud.render.context import RenderContext
@@ -133,6 +132,15 @@ class Rendered:
     display: Mapping[Eye, npt.NDArray[np.uint8]]
     composite: Mapping[Eye, npt.NDArray[np.uint8]]
     brightness: float
+
+
+def camera_world(scene: Scene, size: tuple[int, int], fov_h_deg: float | None = None) -> Scene:
+    """The scene seen through a camera: its frames are the world, so their size (and the
+    camera's field of view, when given) map object boxes to visual angles."""
+    world = replace(scene.world, image=None, width=int(size[0]), height=int(size[1]))
+    if fov_h_deg is not None:
+        world = replace(world, fov_h_deg=fov_h_deg)
+    return replace(scene, world=world)
 
 
 class HudPipeline:
@@ -242,20 +250,13 @@ class HudPipeline:
     # ------------------------------------------------------------------ layout
     def layout(self, scene: Scene) -> dict[Eye, DisplayList]:
         """Each eye's display list (an empty one for an eye without a display)."""
+        size = self.world_size(scene)
         stereo = len(self.eyes) == 2
-        w, h = self.world_size(scene)
         latency = "latency" in self.options.effects
-        out = {}
-        for eye in self.eyes:
-            if not (self.profile.eyes == 2 or self.profile.eye == eye):
-                # The other eye of a monocular device sees the world through a plain lens.
-                out[eye] = DisplayList(self.profile.width_px, self.profile.height_px)
-                continue
-            view = ViewGeometry.make(
-                self.profile, w, h, scene.world.fov_h_deg, str(eye), scene.world.depth_m, stereo
-            )
-            out[eye] = layout_scene(scene, self.profile, view, (w, h), latency_on=latency)
-        return out
+        return {
+            eye: layout_eye(scene, self.profile, str(eye), size, stereo, latency)
+            for eye in self.eyes
+        }
 
     def world_size(self, scene: Scene) -> tuple[int, int]:
         """The world's pixel grid: the photo's size for an image world, else the scene's."""
@@ -277,9 +278,14 @@ class HudPipeline:
         scene: Scene,
         layouts: Mapping[Eye, DisplayList],
         world_rgb: npt.NDArray[np.uint8] | None = None,
+        read: bool = True,
     ) -> Rendered:
         """Draw each eye's display list and read the display frames back; with the
-        composite on, run the optics over ``world_rgb`` (the scene's own world if None)."""
+        composite on, run the optics over ``world_rgb`` (the scene's own world if None).
+
+        ``read=False`` leaves everything on the GPU (a window blits the composite texture
+        itself): the result's mappings are then empty.
+        """
         brightness = scene_brightness(scene, self.profile)
         display: dict[Eye, npt.NDArray[np.uint8]] = {}
         composite: dict[Eye, npt.NDArray[np.uint8]] = {}
@@ -287,27 +293,23 @@ class HudPipeline:
             renderer = self.renderer(None)
             for eye in self.eyes:
                 renderer.draw_display(layouts[eye], eye)
-                display[eye] = renderer.read_display_codes(eye)
+                if read:
+                    display[eye] = renderer.read_display_codes(eye)
             return Rendered(display, composite, brightness)
         upload: npt.NDArray[np.uint8] | None = world_rgb  # a camera frame: always new
         if world_rgb is None:
             world_rgb = self._scene_world(scene)
             # The scene's own world is uploaded once; the compositor keeps it.
             upload = None if world_rgb is self._uploaded else world_rgb
-        size = (int(world_rgb.shape[1]), int(world_rgb.shape[0]))
-        renderer = self.renderer(size)
+        renderer = self.renderer((int(world_rgb.shape[1]), int(world_rgb.shape[0])))
         stereo = len(self.eyes) == 2
+        effects = self.options.effects
         for i, eye in enumerate(self.eyes):
-            frame = renderer.render_eye(
-                scene,
-                upload if i == 0 else None,
-                eye,
-                self.options.effects,
-                parallax=stereo,
-                display_list=layouts[eye],
-            )
-            composite[eye] = frame.composite
-            display[eye] = renderer.read_display_codes(eye)
+            first = upload if i == 0 else None
+            renderer.draw_eye(scene, first, eye, effects, stereo, display_list=layouts[eye])
+            if read:
+                composite[eye] = renderer.read_composite()
+                display[eye] = renderer.read_display_codes(eye)
         self._uploaded = world_rgb
         return Rendered(display, composite, brightness)
 

@@ -122,7 +122,7 @@ class WindowRunner:
             self._pending = next(self._frames, None)
         app = self.app
         try:
-            with AppLoop(app, live=self._frames is not None) as loop:
+            with AppLoop(app, live=self._frames is not None, read_back=False) as loop:
                 self._loop = loop
                 if self._first is not None:
                     loop.camera = self._first.rgb  # the world until the next frame is due

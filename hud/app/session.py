@@ -33,12 +33,19 @@ import numpy.typing as npt
 from gestures.events import GestureEvent
 from gestures.recognizer import GestureRecognizerOptions
 from hud.anchors import Eye, HeadPose
-from hud.app.pipeline import FrameInput, HudPipeline, HudPipelineOptions, MarkerOptions, Tracked
+from hud.app.pipeline import (
+    FrameInput,
+    HudPipeline,
+    HudPipelineOptions,
+    MarkerOptions,
+    Tracked,
+    camera_world,
+)
 from hud.errors import OptionsError
 from hud.layout import DisplayList
 from hud.optics import parse_effects
 from hud.profiles import DisplayProfile, get_profile
-from hud.render.frames import PixelFormat, Rect, default_pixel_format, dirty_rects, pack_frame
+from hud.render.frames import DisplayLink, PixelFormat, Rect, default_pixel_format
 from hud.scene import Card, Scene, World, load_scene
 from hud.trackers.faces import FaceLandmarkerOptions
 from hud.trackers.hands import HandLandmarkerOptions
@@ -198,7 +205,8 @@ class HudSession:
         self._scene = scene
         self.pixel_format: PixelFormat = options.pixel_format or default_pixel_format(self.profile)  # type: ignore[assignment]
         self.pipeline = HudPipeline(self.profile, options.pipeline_options(base_dir))
-        self._previous: dict[Eye, npt.NDArray[np.uint8]] = {}
+        #: Packs display frames and finds what changed since each eye's last frame.
+        self.link = DisplayLink(self.pixel_format, self.profile.mono_rgb)
         self._world_size: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ the scene
@@ -246,11 +254,14 @@ class HudSession:
         )
         tracked = clock.run("track", lambda: p.track(given))
         events = clock.run("gestures", lambda: p.recognise(tracked))
-        shown = self._scene if rgb is None else self._camera_world(self._scene, rgb)
+        shown = self._scene
+        if rgb is not None:  # the camera is the world, whatever scene the app set
+            size = (int(rgb.shape[1]), int(rgb.shape[0]))
+            shown = camera_world(shown, size, self.options.camera_fov_h_deg)
         scene = clock.run("anchors", lambda: p.anchor(shown, tracked, head_pose))
         layouts = clock.run("layout", lambda: p.layout(scene))
         rendered = clock.run("render", lambda: p.render(scene, layouts, rgb))
-        display, dirty = clock.run("output", lambda: self._output(rendered.display))
+        display, dirty = clock.run("output", lambda: self.link.send(rendered.display))
         if timer is not None:
             times["total"] = sum(times.values())
         return StepResult(
@@ -267,18 +278,6 @@ class HudSession:
             timings_ms=times,
         )
 
-    def _camera_world(self, scene: Scene, rgb: npt.NDArray[np.uint8]) -> Scene:
-        """The scene seen through the camera: its frame is the world, and the camera's
-        size and field of view map boxes to visual angles (whatever scene the app set)."""
-        world = replace(
-            scene.world,
-            image=None,
-            width=int(rgb.shape[1]),
-            height=int(rgb.shape[0]),
-            fov_h_deg=self.options.camera_fov_h_deg,
-        )
-        return replace(scene, world=world)
-
     def _check_frame(self, frame: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
         rgb = np.asarray(frame)
         if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
@@ -292,22 +291,6 @@ class HudSession:
                 f"to {size[0]}×{size[1]}; start a new session for a new camera mode"
             )
         return np.ascontiguousarray(rgb)
-
-    def _output(
-        self, frames: Mapping[Eye, npt.NDArray[np.uint8]]
-    ) -> tuple[dict[Eye, npt.NDArray[np.uint8]], dict[Eye, tuple[Rect, ...]]]:
-        display: dict[Eye, npt.NDArray[np.uint8]] = {}
-        dirty: dict[Eye, tuple[Rect, ...]] = {}
-        mono = self.profile.mono_rgb
-        for eye, codes in frames.items():
-            # Read-back frames are read-only and new per drawn frame: kept without a copy.
-            packed = pack_frame(codes, self.pixel_format, mono)
-            dirty[eye] = dirty_rects(
-                self._previous.get(eye), packed, self.pixel_format, width=codes.shape[1]
-            )
-            self._previous[eye] = packed
-            display[eye] = packed
-        return display, dirty
 
     # ------------------------------------------------------------------ lifetime
     def close(self) -> None:

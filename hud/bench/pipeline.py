@@ -25,7 +25,7 @@ import numpy.typing as npt
 from hud.app.pipeline import FrameInput, HudPipeline, Tracked
 from hud.app.session import HudSession, HudSessionOptions
 from hud.io.sources import VideoFileSource
-from hud.render.frames import PixelFormat, default_pixel_format, dirty_rects, pack_frame
+from hud.render.frames import DisplayLink, PixelFormat
 from hud.scene import Card, Scene, TrackedObject, World
 from hud.trackers.landmarker import quiet_native_logs
 
@@ -77,7 +77,7 @@ def _stages_pass(
     session = HudSession(HudSessionOptions(profile=profile, scene=bench_scene(profile)))
     p: HudPipeline = session.pipeline
     scene = bench_scene(profile, (frames[0][1].shape[1], frames[0][1].shape[0]))
-    fmt = default_pixel_format(session.profile)
+    fmt = session.pixel_format
     out: dict[str, list[float]] = {}
     try:
         tracked: list[Tracked] = []
@@ -90,15 +90,8 @@ def _stages_pass(
         rendered: list[Any] = []
         work = list(zip(scenes, layouts))
         out["render"] = _loop(work, lambda w: rendered.append(p.render(w[0], w[1])))
-        previous: dict[Any, Any] = {}
-
-        def output(r: Any) -> None:
-            for eye, codes in r.display.items():
-                packed = pack_frame(codes, fmt, session.profile.mono_rgb)
-                dirty_rects(previous.get(eye), packed, fmt, width=codes.shape[1])
-                previous[eye] = packed
-
-        out["output"] = _loop(rendered, output)
+        link = DisplayLink(fmt, session.profile.mono_rgb)
+        out["output"] = _loop(rendered, lambda r: link.send(r.display))
     finally:
         session.close()
     return {k: v[3:] for k, v in out.items()}

@@ -106,13 +106,12 @@ def _render(
     backend: str | None,
 ) -> Rendered:
     """One frame of the per-frame pipeline with nothing tracked: layout, render, optics."""
-    from hud.app.pipeline import HudPipeline, HudPipelineOptions, Tracked
+    from hud.app.pipeline import HudPipeline, HudPipelineOptions
 
     options = HudPipelineOptions(
         hands=None, composite=True, effects=effects, eyes=tuple(eyes), backend=backend
     )
     with HudPipeline(profile, options) as pipeline:
-        scene = pipeline.anchor(scene, Tracked(timestamp_ms=0))
         return pipeline.render(scene, pipeline.layout(scene))
 
 

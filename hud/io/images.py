@@ -109,10 +109,7 @@ def save_pngs(items: Sequence[tuple[str | Path, npt.NDArray[np.uint8]]]) -> list
 
 def _write_temp_png(target: Path, rgb: npt.NDArray[np.uint8]) -> Path:
     """``rgb`` as a PNG in a hidden temp file beside ``target``, on disk (fsync'ed)."""
-    parent = target.parent if str(target.parent) else Path(".")
-    remove_stale_temps(parent)
-    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".png", dir=parent)
-    tmp = Path(name)
+    fd, tmp = temp_beside(target, ".png")
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), new_file_mode())
@@ -130,6 +127,17 @@ def _write_temp_png(target: Path, rgb: npt.NDArray[np.uint8]) -> Path:
 
 #: Hidden temp files of unfinished writes: ``.waveglass-PID-XXXX.png``.
 TEMP_PREFIX = ".waveglass-"
+
+
+def temp_beside(target: Path, suffix: str) -> tuple[int, Path]:
+    """A new hidden temp file (open descriptor, path) in ``target``'s folder, named for
+    this process so a later run can tell a killed writer's leftovers; those are removed
+    first. Outputs are written there and renamed over ``target`` when complete."""
+    folder = target.parent if str(target.parent) else Path(".")
+    remove_stale_temps(folder)
+    prefix = f"{TEMP_PREFIX}{os.getpid()}-"
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
+    return fd, Path(name)
 
 
 def remove_stale_temps(folder: Path) -> None:

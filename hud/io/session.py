@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import struct
-import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from hud.errors import HudError, check_regular_file
-from hud.io.images import TEMP_PREFIX, fsync_dir, remove_stale_temps
+from hud.io.images import fsync_dir, temp_beside
 
 #: First 8 bytes of every session file (PNG-style: catches text-mode and 7-bit damage).
 MAGIC = b"\x89WGSESS\n"
@@ -137,14 +136,10 @@ class SessionWriter:
         fsync_dir(self.path.resolve().parent)
 
     def _temp_path(self) -> Path:
-        folder = self.path.resolve().parent
-        remove_stale_temps(folder)
-        fd, name = tempfile.mkstemp(
-            prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".wgs", dir=folder
-        )
+        fd, path = temp_beside(self.path.resolve(), ".wgs")
         os.close(fd)
-        os.unlink(name)  # opened exclusively below, like a new session
-        return Path(name)
+        path.unlink()  # opened exclusively below, like a new session
+        return path
 
     def _append(self, kind: int, payload: bytes) -> None:
         head = _RECORD_HEADER.pack(RECORD_SYNC, kind, 0, len(payload), 0)[:8]

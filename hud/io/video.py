@@ -9,7 +9,6 @@ or interrupted run leaves no partial video and never replaces a file made meanwh
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hud.errors import HudError, OptionsError
-from hud.io.images import TEMP_PREFIX, new_file_mode, remove_stale_temps, save_png
+from hud.io.images import new_file_mode, save_png, temp_beside
 
 #: Names that say "a file", which a frames output (a folder or an .mp4) must not be.
 _FILE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".avi", ".mov", ".mkv", ".webm", ".wgs")
@@ -81,12 +80,10 @@ class FrameWriter:
         h, w = rgb.shape[:2]
         even = np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
         if self._writer is None:
-            remove_stale_temps(self.path.parent)
-            prefix = f"{TEMP_PREFIX}{os.getpid()}-"
-            fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".mp4", dir=self.path.parent)
+            fd, self._tmp = temp_beside(self.path, ".mp4")
             os.close(fd)
-            os.chmod(tmp, new_file_mode())
-            self._tmp = Path(tmp)
+            os.chmod(self._tmp, new_file_mode())
+            tmp = str(self._tmp)
             fourcc = cv2.VideoWriter.fourcc(*"mp4v")
             size = (int(even.shape[1]), int(even.shape[0]))
             self._writer = cv2.VideoWriter(tmp, fourcc, float(self.fps), size)

@@ -6,7 +6,7 @@
 - :mod:`hud.layout.display_list`: the display list types the renderer draws.
 """
 
-from hud.layout.cards import STATE_COLOURS, LayoutMetrics, layout_scene
+from hud.layout.cards import STATE_COLOURS, LayoutMetrics, layout_eye, layout_scene
 from hud.layout.display_list import RGB, DisplayList, Line, Panel, TextRun
 
 __all__ = [
@@ -17,5 +17,6 @@ __all__ = [
     "Line",
     "Panel",
     "TextRun",
+    "layout_eye",
     "layout_scene",
 ]

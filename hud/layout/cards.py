@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from hud import text as textlib
-from hud.anchors import ViewGeometry
+from hud.anchors import ViewGeometry, has_display
 from hud.layout.display_list import RGB, DisplayList, Line, Panel, TextRun
 from hud.profiles import DisplayProfile
 from hud.scene import Card, Scene
@@ -83,6 +83,25 @@ def _clamp_rect(r: Rect, w: float, h: float, margin: float) -> Rect:
     x0 = min(max(r[0], margin), max(margin, w - margin - rw))
     y0 = min(max(r[1], margin), max(margin, h - margin - rh))
     return (x0, y0, x0 + rw, y0 + rh)
+
+
+def layout_eye(
+    scene: Scene,
+    profile: DisplayProfile,
+    eye: str,
+    world_size: tuple[int, int],
+    parallax: bool = False,
+    latency_on: bool = True,
+) -> DisplayList:
+    """One eye's display list over a world of ``world_size`` pixels (an empty list for an
+    eye without a display). ``parallax``: the eye is half of a stereo pair."""
+    if not has_display(profile, eye):
+        return DisplayList(profile.width_px, profile.height_px)
+    w, h = world_size
+    view = ViewGeometry.make(
+        profile, w, h, scene.world.fov_h_deg, str(eye), scene.world.depth_m, parallax=parallax
+    )
+    return layout_scene(scene, profile, view, world_size, latency_on=latency_on)
 
 
 def layout_scene(

@@ -14,6 +14,8 @@ sends :func:`crop_packed` of each instead of the whole frame. No GL here.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +23,8 @@ import numpy.typing as npt
 from hud.errors import OptionsError
 from hud.optics.model import linear_to_srgb, srgb_to_linear
 from hud.profiles import DisplayProfile
+
+K = TypeVar("K", bound=str)
 
 #: A rectangle in display pixels: ``(x0, y0, x1, y1)``, end-exclusive.
 Rect = tuple[int, int, int, int]
@@ -199,6 +203,36 @@ def _width_px(frame: npt.NDArray[np.uint8], fmt: PixelFormat) -> int:
     if fmt is PixelFormat.RGB888 or fmt is PixelFormat.GRAY8:
         return int(frame.shape[1])
     return int(frame.shape[1]) * fmt.pixels_per_byte
+
+
+class DisplayLink:
+    """The host's side of the link to the glasses: frames packed in one pixel format, and
+    what changed since the frame each eye was last sent."""
+
+    def __init__(self, fmt: PixelFormat, mono_rgb: tuple[float, float, float]) -> None:
+        self.format = fmt
+        self.mono_rgb = mono_rgb
+        self._previous: dict[str, npt.NDArray[np.uint8]] = {}
+
+    def send(
+        self, frames: Mapping[K, npt.NDArray[np.uint8]]
+    ) -> tuple[dict[K, npt.NDArray[np.uint8]], dict[K, tuple[Rect, ...]]]:
+        """Each eye's frame (H×W×3 sRGB codes) packed, and its dirty rectangles.
+
+        Read-back frames are read-only and new per drawn frame, so they are kept as the
+        previous frame without a copy.
+        """
+        packed: dict[K, npt.NDArray[np.uint8]] = {}
+        dirty: dict[K, tuple[Rect, ...]] = {}
+        for eye, codes in frames.items():
+            frame = pack_frame(codes, self.format, self.mono_rgb)
+            key = str(eye)
+            dirty[eye] = dirty_rects(
+                self._previous.get(key), frame, self.format, width=codes.shape[1]
+            )
+            self._previous[key] = frame
+            packed[eye] = frame
+        return packed, dirty
 
 
 def encode_display(display_linear: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:

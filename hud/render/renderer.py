@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from hud.anchors.view import Eye, ViewGeometry
+from hud.anchors.view import Eye, ViewGeometry, has_display
 from hud.errors import HudError
-from hud.layout import DisplayList, layout_scene
+from hud.layout import DisplayList, layout_eye
 from hud.optics import ALL_EFFECTS, auto_brightness, parse_effects, uniformity_map
 from hud.profiles import DisplayProfile
 from hud.render.compositor import Compositor
@@ -109,7 +109,7 @@ class HudRenderer:
         return self._compositor
 
     def has_display(self, eye: str | Eye) -> bool:
-        return self.profile.eyes == 2 or self.profile.eye == str(eye)
+        return has_display(self.profile, eye)
 
     def view(self, scene: Scene, eye: str | Eye, parallax: bool = False) -> ViewGeometry:
         """The eye's view of the scene's world (the composite's grid when there is one)."""
@@ -132,12 +132,11 @@ class HudRenderer:
         parallax: bool = False,
     ) -> DisplayList:
         """The scene laid out on one eye's display (an empty list for an eye without one)."""
-        if not self.has_display(eye):
-            # The other eye of a monocular device sees the world through a plain lens.
-            return DisplayList(self.profile.width_px, self.profile.height_px)
         view = self.view(scene, eye, parallax)
-        size = (view.width, view.height)
-        return layout_scene(scene, self.profile, view, size, latency_on="latency" in effects)
+        latency = "latency" in effects
+        return layout_eye(
+            scene, self.profile, str(eye), (view.width, view.height), parallax, latency
+        )
 
     def draw_display(
         self, display_list: DisplayList, eye: str | Eye, force: bool = False
@@ -152,6 +151,11 @@ class HudRenderer:
         takes, H×W×3. Draw each eye and read it before drawing the next."""
         with self.context.current():
             return self._display.read_codes()
+
+    def read_composite(self) -> npt.NDArray[np.uint8]:
+        """The composite last drawn, H×W×3 uint8 sRGB (what the wearer sees)."""
+        with self.context.current():
+            return self.compositor.read_srgb()
 
     def draw_eye(
         self,
