@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.waveglass-installed
 PYTEST_ARGS ?=
 
-.PHONY: setup system-deps demo test test-unit test-gl test-e2e lint typecheck bench clean
+.PHONY: setup system-deps demo test test-unit test-gl test-e2e fuzz lint typecheck bench clean
 
 setup: system-deps $(STAMP)
 
@@ -38,6 +38,11 @@ test-gl: setup
 
 test-e2e: setup
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+# Longer fuzzing before a release: the fuzz tests (`make test` runs them briefly) with
+# thousands of examples each (FUZZ_EXAMPLES=N to change; a few minutes in all).
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests -m fuzz $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check hud gestures demos tests tools

@@ -66,8 +66,23 @@ _API: dict[str, tuple[str, ...]] = {
     # anchors, scene, optics
     "hud.anchors.view": ("Eye", "ViewGeometry"),
     "hud.anchors.tracked": ("HeadMotion", "HeadPose"),
+    "hud.anchors.filters": ("OneEuroFilter", "OneEuroSettings", "TimestampError"),
+    "hud.anchors.head_trace": ("HeadTraceError", "HeadTrajectory", "read_tum"),
+    "hud.anchors.solvers": (
+        *("Billboard", "ConstantAngularSize", "DirectionalIndicator", "Goal", "HandAttached"),
+        *("HandInput", "HeadLocked", "ObjectLocked", "ObjectObservation", "Pose"),
+        *("RadialView", "SolverContext", "WorldLocked", "pose_from_angles"),
+    ),
+    "hud.anchors.handler": ("AnchorState", "SolverHandler", "SolverHandlerOptions"),
     "hud.scene.model": ("Card", "DisplaySettings", "Scene", "Viewer", "World"),
     "hud.scene.load": ("SceneError", "load_scene", "parse_scene"),
+    "hud.scene.timeline": ("card_at", "cards_at"),
+    "hud.text.sanitize": ("sanitize",),
+    "hud.layout.engine": ("CardLayout", "CardLayoutOptions"),
+    "hud.layout.placement": ("CardRequest", "LayoutFrame", "PlacementOptions", "TemporalLayout"),
+    "hud.layout.metrics": ("LayoutMetricsRecorder",),
+    "hud.layout.timeline": ("SceneTimeline",),
+    "hud.layout.lint": ("Finding", "LintOptions", "lint_scene"),
     "hud.optics.model": ("ALL_EFFECTS", "EFFECTS", "parse_effects"),
     # rendering and display frames
     "hud.render.frames": ("PixelFormat", "dirty_rects", "pack_frame"),
@@ -81,6 +96,7 @@ _API: dict[str, tuple[str, ...]] = {
     "hud.app.app": ("AppFrame", "HudApp"),
     "hud.app.scheduler": ("FrameScheduler", "blink_on", "blink_phase"),
     "hud.app.runners": ("RunOptions", "run_app"),
+    "hud.app.animate": ("AnimationFrame", "animate_scene"),
 }
 
 #: Name -> module, for :func:`__getattr__`.
@@ -92,15 +108,23 @@ __all__ = [
     "EVENT_HANDLED",
     "EVENT_UNHANDLED",
     "AirTap",
+    "AnchorState",
+    "AnimationFrame",
     "AppFrame",
     "BaseOptions",
+    "Billboard",
     "BoxTracker",
     "CameraIntrinsics",
     "CameraSource",
     "Card",
+    "CardLayout",
+    "CardLayoutOptions",
     "CardPlacement",
+    "CardRequest",
     "Circle",
+    "ConstantAngularSize",
     "Detection",
+    "DirectionalIndicator",
     "DisplayProfile",
     "DisplaySettings",
     "EventDispatcher",
@@ -109,6 +133,7 @@ __all__ = [
     "FaceLandmarker",
     "FaceLandmarkerOptions",
     "FaceResult",
+    "Finding",
     "Frame",
     "FrameInput",
     "FrameRecord",
@@ -119,13 +144,19 @@ __all__ = [
     "GestureEvent",
     "GestureRecognizer",
     "GestureRecognizerOptions",
+    "Goal",
+    "HandAttached",
     "HandFrame",
+    "HandInput",
     "HandLandmarker",
     "HandLandmarkerOptions",
     "HandLandmarks",
     "HandResult",
+    "HeadLocked",
     "HeadMotion",
     "HeadPose",
+    "HeadTraceError",
+    "HeadTrajectory",
     "HudApp",
     "HudError",
     "HudPipeline",
@@ -134,8 +165,15 @@ __all__ = [
     "HudSession",
     "HudSessionOptions",
     "ImageSequenceSource",
+    "LayoutFrame",
+    "LayoutMetricsRecorder",
+    "LintOptions",
     "MarkerOptions",
     "MarkerResult",
+    "ObjectLocked",
+    "ObjectObservation",
+    "OneEuroFilter",
+    "OneEuroSettings",
     "OptionsError",
     "PinchCancel",
     "PinchDrag",
@@ -143,8 +181,11 @@ __all__ = [
     "PinchHold",
     "PinchStart",
     "PixelFormat",
+    "PlacementOptions",
+    "Pose",
     "PoseChanged",
     "ProfileRegistry",
+    "RadialView",
     "RegionTracker",
     "RegionUpdate",
     "Rendered",
@@ -152,13 +193,19 @@ __all__ = [
     "RunningMode",
     "Scene",
     "SceneError",
+    "SceneTimeline",
     "SessionFrameSource",
     "SessionReader",
     "SessionWriter",
+    "SolverContext",
+    "SolverHandler",
+    "SolverHandlerOptions",
     "StepResult",
     "Swipe",
+    "TemporalLayout",
     "ThumbSwipe",
     "ThumbTap",
+    "TimestampError",
     "Tracked",
     "TrackedBox",
     "TrackedObject",
@@ -166,13 +213,18 @@ __all__ = [
     "ViewGeometry",
     "Viewer",
     "World",
+    "WorldLocked",
     "__version__",
+    "animate_scene",
     "blink_on",
     "blink_phase",
     "camera_intrinsics",
+    "card_at",
+    "cards_at",
     "detect_markers",
     "dirty_rects",
     "get_profile",
+    "lint_scene",
     "list_profiles",
     "load_profile_file",
     "load_scene",
@@ -180,8 +232,11 @@ __all__ = [
     "pack_frame",
     "parse_effects",
     "parse_scene",
+    "pose_from_angles",
+    "read_tum",
     "render_scene",
     "run_app",
+    "sanitize",
 ]
 
 
@@ -227,8 +282,28 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
     )
     from gestures.landmarks import HandFrame, HandLandmarks
     from gestures.recognizer import GestureRecognizer, GestureRecognizerOptions
+    from hud.anchors.filters import OneEuroFilter, OneEuroSettings, TimestampError
+    from hud.anchors.handler import AnchorState, SolverHandler, SolverHandlerOptions
+    from hud.anchors.head_trace import HeadTraceError, HeadTrajectory, read_tum
+    from hud.anchors.solvers import (
+        Billboard,
+        ConstantAngularSize,
+        DirectionalIndicator,
+        Goal,
+        HandAttached,
+        HandInput,
+        HeadLocked,
+        ObjectLocked,
+        ObjectObservation,
+        Pose,
+        RadialView,
+        SolverContext,
+        WorldLocked,
+        pose_from_angles,
+    )
     from hud.anchors.tracked import HeadMotion, HeadPose
     from hud.anchors.view import Eye, ViewGeometry
+    from hud.app.animate import AnimationFrame, animate_scene
     from hud.app.app import AppFrame, HudApp
     from hud.app.pipeline import (
         FrameInput,
@@ -252,6 +327,11 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
         VideoFileSource,
         open_source,
     )
+    from hud.layout.engine import CardLayout, CardLayoutOptions
+    from hud.layout.lint import Finding, LintOptions, lint_scene
+    from hud.layout.metrics import LayoutMetricsRecorder
+    from hud.layout.placement import CardRequest, LayoutFrame, PlacementOptions, TemporalLayout
+    from hud.layout.timeline import SceneTimeline
     from hud.optics.model import ALL_EFFECTS, EFFECTS, parse_effects
     from hud.profiles.loader import ProfileRegistry, get_profile, list_profiles, load_profile_file
     from hud.profiles.model import DisplayProfile
@@ -259,6 +339,8 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
     from hud.render.renderer import EyeFrame, HudRenderer, render_scene
     from hud.scene.load import SceneError, load_scene, parse_scene
     from hud.scene.model import Card, DisplaySettings, Scene, Viewer, World
+    from hud.scene.timeline import card_at, cards_at
+    from hud.text.sanitize import sanitize
     from hud.trackers.boxes import BoxTracker, Detection, TrackedBox
     from hud.trackers.faces import FaceLandmarker, FaceLandmarkerOptions
     from hud.trackers.hands import HandLandmarker, HandLandmarkerOptions

@@ -36,6 +36,50 @@ class OptionsError(HudError, ValueError):
     """
 
 
+#: How many characters of an untrusted value a message echoes at most.
+QUOTE_LIMIT = 40
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """An untrusted value (from a scene, a profile, a calibration file) fit to echo.
+
+    The value is shown as Python's ``repr`` would, so a string is quoted and every control
+    character in it escaped (ESC, newline, CR, the bidi overrides U+202A-U+202E and
+    U+2066-U+2069, line and paragraph separators): nothing echoed can move the cursor,
+    colour the terminal or start a forged second line. At most ``limit`` characters are
+    shown (longer ones end in ``...``), so a long value cannot flood the message and a
+    secret is at most partly shown. Never fails: a value whose ``repr`` cannot be made
+    (an integer of more digits than Python prints, a list nested too deeply) is named by
+    its type.
+    """
+    limit = max(limit, 8)
+    if isinstance(value, str) and len(value) > limit:
+        value = value[: limit + 1]  # repr of a huge string is never built
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    text = escape_controls(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every non-printable character (control, format, separator) escaped
+    as ``\\xNN``/``\\uNNNN``, so it is one line that cannot drive a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escape_char(ch) for ch in text)
+
+
+def _escape_char(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
 def check_regular_file(path: str | Path, what: str) -> None:
     """Refuse to read a FIFO, a socket or a device as a file.
 

@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from PIL import Image
 
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
 ARTIFACTS = TESTS / "_artifacts"
+
+# Fuzz tiers (hypothesis): ``make test`` runs every fuzz test with a few examples (the
+# default profile); ``make fuzz`` runs the ``fuzz``-marked ones with HYPOTHESIS_PROFILE=fuzz,
+# thousands of examples each, and keeps failing examples under tests/_artifacts/ to replay.
+# A test that sets its own ``max_examples`` keeps it in both.
+settings.register_profile(
+    "waveglass",
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "3000")),
+    deadline=None,
+    database=DirectoryBasedExampleDatabase(str(ARTIFACTS / "hypothesis")),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "waveglass"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "fuzz: property-based fuzzing of a parser (longer with `make fuzz`)"
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,6 +59,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.gl)
         if "e2e" in parts:
             item.add_marker(pytest.mark.e2e)
+        # Fuzz tests: tests/unit/fuzz/ and every test_fuzz*.py beside a package's tests.
+        path = Path(str(item.fspath))
+        if "fuzz" in path.parent.name or path.name.startswith("test_fuzz"):
+            item.add_marker(pytest.mark.fuzz)
 
 
 class Golden:

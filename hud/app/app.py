@@ -47,6 +47,10 @@ from hud.trackers.faces import FaceLandmarkerOptions
 from hud.trackers.hands import HandLandmarkerOptions
 from hud.trackers.landmarker import RunningMode
 
+#: How long the loop keeps drawing after the picture last changed (ms): cards ease to
+#: their new places over a few frames (smoothing time constants of about 0.1 s).
+SETTLE_MS = 600
+
 
 @dataclass(frozen=True, eq=False)
 class AppFrame:
@@ -271,6 +275,8 @@ class AppLoop:
         self._display: HudPipeline | None = None
         self.camera: npt.NDArray[np.uint8] | None = None
         self.tracked = Tracked(0)
+        self._t_ms = 0
+        self._settle_until_ms = -1
         self.index = 0
         self.dirty = True
         self.composite: npt.NDArray[np.uint8] | None = None
@@ -300,8 +306,12 @@ class AppLoop:
         if scene is not None:
             app.scene = scene
             self.dirty = True
-        if not self.dirty:
+        if self.dirty:
+            # Cards ease toward their new places over a few frames: keep drawing a while.
+            self._settle_until_ms = int(timestamp_ms) + SETTLE_MS
+        elif int(timestamp_ms) > self._settle_until_ms:
             return False
+        self._t_ms = int(timestamp_ms)
         self._render()
         self.dirty = False
         return True
@@ -344,7 +354,8 @@ class AppLoop:
     def _render(self) -> None:
         display = self.display_pipeline()
         scene = self.tracking.anchor(self.shown_scene(), self.tracked)
-        rendered = display.render(scene, display.layout(scene), self.camera, self._read_back)
+        layouts = display.layout(scene, self._t_ms / 1000.0)
+        rendered = display.render(scene, layouts, self.camera, self._read_back)
         self.composite = rendered.composite.get(self.eye)
 
     def display_pipeline(self) -> HudPipeline:

@@ -26,12 +26,15 @@ from hud.anchors import (
     Eye,
     HeadMotion,
     HeadPose,
+    Pose,
+    ViewGeometry,
     display_eyes,
+    has_display,
     marker_objects,
     merge_objects,
 )
 from hud.errors import OptionsError
-from hud.layout import DisplayList, layout_eye
+from hud.layout import CardLayout, CardLayoutOptions, DisplayList, layout_eye
 from hud.optics import ALL_EFFECTS, parse_effects
 from hud.profiles import DisplayProfile
 from hud.render.context import RenderContext
@@ -86,6 +89,8 @@ class HudPipelineOptions:
     #: pair (the camera between them); one eye takes the camera image as its own view.
     eyes: tuple[Eye, ...] | None = None
     backend: str | None = None
+    #: How cards follow their anchors over time (smoothing, grace period, growth).
+    cards: CardLayoutOptions = field(default_factory=CardLayoutOptions)
 
     def __post_init__(self) -> None:
         if self.eyes is not None:
@@ -164,6 +169,7 @@ class HudPipeline:
         self._faces: FaceLandmarker | None = None
         self._intrinsics: dict[tuple[int, int], CameraIntrinsics | None] = {}
         self._head = HeadMotion()
+        self._card_layouts: dict[Eye, CardLayout] = {}
         self._renderer: HudRenderer | None = None
         #: A GL context to render on (a window's); it stays the caller's. None: a new one.
         self._context = context
@@ -248,15 +254,37 @@ class HudPipeline:
         return scene
 
     # ------------------------------------------------------------------ layout
-    def layout(self, scene: Scene) -> dict[Eye, DisplayList]:
-        """Each eye's display list (an empty one for an eye without a display)."""
+    def layout(
+        self, scene: Scene, t_s: float | None = None, head: Pose | None = None
+    ) -> dict[Eye, DisplayList]:
+        """Each eye's display list (an empty one for an eye without a display).
+
+        With ``t_s`` (seconds, the frame's time) the layout carries over from frame to
+        frame: cards follow their objects smoothly, hold and fade when a track is lost,
+        keep their places. Without it, one frame from scratch (a still).
+        """
         size = self.world_size(scene)
         stereo = len(self.eyes) == 2
         latency = "latency" in self.options.effects
-        return {
-            eye: layout_eye(scene, self.profile, str(eye), size, stereo, latency)
-            for eye in self.eyes
-        }
+        if t_s is None:
+            return {
+                eye: layout_eye(scene, self.profile, str(eye), size, stereo, latency)
+                for eye in self.eyes
+            }
+        out: dict[Eye, DisplayList] = {}
+        for eye in self.eyes:
+            if not has_display(self.profile, eye):
+                out[eye] = DisplayList(self.profile.width_px, self.profile.height_px)
+                continue
+            view = ViewGeometry.make(
+                self.profile, size[0], size[1], scene.world.fov_h_deg, str(eye),
+                scene.world.depth_m, parallax=stereo,
+            )  # fmt: skip
+            cards = self._card_layouts.get(eye)
+            if cards is None:
+                cards = self._card_layouts[eye] = CardLayout(self.profile, self.options.cards)
+            out[eye] = cards.update(scene, view, t_s, head, latency)
+        return out
 
     def world_size(self, scene: Scene) -> tuple[int, int]:
         """The world's pixel grid: the photo's size for an image world, else the scene's."""

@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from gestures.events import GestureEvent
 from gestures.recognizer import GestureRecognizerOptions
-from hud.anchors import Eye, HeadPose
+from hud.anchors import Eye, HeadPose, pose_from_angles
 from hud.app.pipeline import (
     FrameInput,
     HudPipeline,
@@ -259,7 +259,13 @@ class HudSession:
             size = (int(rgb.shape[1]), int(rgb.shape[0]))
             shown = camera_world(shown, size, self.options.camera_fov_h_deg)
         scene = clock.run("anchors", lambda: p.anchor(shown, tracked, head_pose))
-        layouts = clock.run("layout", lambda: p.layout(scene))
+        t_s = int(timestamp_ms) / 1000.0
+        head = (
+            None
+            if head_pose is None
+            else pose_from_angles(head_pose.yaw_deg, head_pose.pitch_deg, head_pose.roll_deg)
+        )
+        layouts = clock.run("layout", lambda: p.layout(scene, t_s, head))
         rendered = clock.run("render", lambda: p.render(scene, layouts, rgb))
         display, dirty = clock.run("output", lambda: self.link.send(rendered.display))
         if timer is not None:

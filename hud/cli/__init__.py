@@ -17,11 +17,13 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from hud.errors import HudError
+from hud.errors import HudError, escape_controls
 
 #: Subcommand modules, in the order ``hud --help`` lists them.
 COMMAND_MODULES = (
     "hud.cli.render",
+    "hud.cli.lint",
+    "hud.cli.layout_metrics",
     "hud.cli.profiles",
     "hud.cli.bench",
     "hud.cli.evaluate",
@@ -67,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(func(args) or 0)
     except HudError as exc:
-        print(f"hud: error: {exc.message}", file=sys.stderr)
+        print(f"hud: error: {error_line(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("hud: interrupted", file=sys.stderr)
@@ -81,6 +83,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         _drop_stdout()
         print(f"hud: error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
         return 2
+
+
+def error_line(message: str) -> str:
+    """A :class:`HudError` message as printed: one line, control characters escaped.
+
+    The last line of defence: parsers quote the untrusted values they echo
+    (:func:`hud.errors.quote`), and this makes sure that whatever reached a message (a
+    path with a newline in its name, an OS error text) cannot forge a second
+    ``hud: error:`` line or send an escape sequence to the terminal.
+    """
+    return escape_controls(message)
 
 
 #: Errors of a stream that cannot take more output: full disk, quota, I/O error, too big.

@@ -42,6 +42,9 @@ def register(sub: Any) -> None:
         "--skip-input", action="store_true", help="skip the hand-tracking/gesture figures"
     )
     p.add_argument("--skip-pipeline", action="store_true", help="skip the HudSession.step figures")
+    p.add_argument(
+        "--skip-cards", action="store_true", help="skip the answer-card and layout figures"
+    )
     p.set_defaults(func=run)
 
 
@@ -71,6 +74,12 @@ def run(args: argparse.Namespace) -> int:
 
         result["pipeline"] = bench_pipeline(profiles, args.frames)
         result["update_bytes"] = bench_update_bytes((*profiles, "even-g1"))
+    if not args.skip_cards:
+        from hud.bench.cards_gpu import bench_cards
+        from hud.bench.layout import bench_layout
+
+        result["cards"] = bench_cards(profiles, args.frames, args.backend)
+        result["layout"] = bench_layout()
     if args.json:
         print(json.dumps(result, indent=2))
     else:

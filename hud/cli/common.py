@@ -30,8 +30,25 @@ def registry_from_args(args: argparse.Namespace) -> ProfileRegistry:
 
 
 def resolve_profile(reg: ProfileRegistry, name: str, scene: Scene | None = None) -> DisplayProfile:
-    """A profile by name, or from a ``.toml``/``.json`` path (relative to the scene file)."""
-    return get_profile(name, base_dir=None if scene is None else scene.base_dir, registry=reg)
+    """A profile by name, or from a ``.toml``/``.json`` path.
+
+    The path a scene names (``name`` is the scene's own ``profile``) is relative to the
+    scene file's folder; any other path was typed by the user (``--profile FILE``) and is
+    relative to the working directory, as every path on a command line is. A command that
+    knows which it has calls :func:`profile_for` instead.
+    """
+    in_scene = scene is not None and name == scene.profile
+    return profile_for(reg, None if in_scene else name, scene)
+
+
+def profile_for(reg: ProfileRegistry, option: str | None, scene: Scene | None) -> DisplayProfile:
+    """The profile a command uses: ``option`` (a ``--profile`` name or file, relative to
+    the working directory) when given, else the scene's own (relative to its folder)."""
+    if option is not None:
+        return get_profile(option, registry=reg)
+    if scene is None:
+        raise HudError("no display profile given")
+    return get_profile(scene.profile, base_dir=scene.base_dir, registry=reg)
 
 
 def check_marker_size(marker_size: float | None) -> None:

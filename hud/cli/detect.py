@@ -2,7 +2,8 @@
 
 It is the quickest way to check that a photo (or a frame grabbed from the glasses'
 camera) will drive the HUD: which hands and poses are found, where a face looks, and
-which markers decode. ``--json`` prints one object with exactly the keys ``hands``,
+which markers decode (``--markers tag36h11`` reads AprilTags with the AprilTag 3 reference
+library, which finds small, distant tags; ``auto`` includes it). ``--json`` prints one object with exactly the keys ``hands``,
 ``faces`` and ``markers`` (``markers`` entries gain a ``pose`` key only when
 ``--marker-size`` asks for poses); without it, a short summary for people.
 
@@ -43,7 +44,8 @@ def register(sub: Any) -> None:
         default="auto",
         metavar="DICT",
         help="marker dictionary: auto (default: common ArUco and AprilTag families), "
-        "none, or one name such as DICT_6X6_250",
+        "none, an ArUco name such as DICT_6X6_250, or an AprilTag family such as "
+        "tag36h11 (read by the AprilTag 3 library, which finds smaller tags)",
     )
     p.add_argument("--max-hands", type=int, default=2, help="most hands to report (default 2)")
     p.add_argument("--max-faces", type=int, default=1, help="most faces to report (default 1)")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -10,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hud.cli.common import add_profile_options, registry_from_args, resolve_profile, same_file
+from hud.cli.common import add_profile_options, profile_for, registry_from_args, same_file
 from hud.errors import HudError
 from hud.io.images import check_output, save_pngs
 from hud.optics import EFFECTS, parse_effects
@@ -28,8 +30,15 @@ def register(sub: Any) -> None:
         help="render a scene through a pair of glasses to PNG",
         description="Render what the wearer sees: the world through the lens plus the display's light.",
     )
-    p.add_argument("scene", help="scene file (JSON, version 1)")
-    p.add_argument("--out", required=True, help="through-the-glasses PNG (world image's size)")
+    p.add_argument("scene", help="scene file (JSON, version 1 or 2)")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="through-the-glasses PNG (world image's size); an .mp4 or a folder renders the "
+        "scene over time (head motion, streaming answers)",
+    )
+    p.add_argument("--time", type=float, help="render a still at this time of the scene (s)")
+    p.add_argument("--fps", type=float, help="frames per second over time (default: the scene's)")
     p.add_argument("--display-out", help="also write the raw display frame (display resolution)")
     p.add_argument(
         "--eye",
@@ -51,6 +60,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from hud.render.renderer import eyes_for
 
+    if _is_animation(args.out):
+        return _run_animation(args)
     out = check_output(args.out, "--out")
     if args.display_out:
         check_output(args.display_out, "--display-out")
@@ -60,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         if path and same_file(path, args.scene):
             raise HudError(f"{option} {path} is the scene file; give another file name")
     effects = parse_effects(args.effects)
-    scene = load_scene(args.scene)
+    scene = _scene_at_time(load_scene(args.scene), args.time)
     if scene.world.image is not None:
         world = scene.resolve(scene.world.image)
         for option, path in (("--out", args.out), ("--display-out", args.display_out)):
@@ -75,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if args.brightness is not None:
         scene = replace(scene, display=DisplaySettings(brightness=_brightness(args.brightness)))
     reg = registry_from_args(args)
-    profile = resolve_profile(reg, args.profile or scene.profile, scene)
+    profile = profile_for(reg, args.profile, scene)
     eyes = eyes_for(profile, args.eye)
     rendered = _render(scene, profile, eyes, effects, args.backend)
     if profile.eyes == 1 and any(e != profile.eye for e in eyes):
@@ -113,6 +124,64 @@ def _render(
     )
     with HudPipeline(profile, options) as pipeline:
         return pipeline.render(scene, pipeline.layout(scene))
+
+
+def _is_animation(out: str) -> bool:
+    """An .mp4, a folder or a name without a suffix: frames over time."""
+    p = Path(out)
+    if p.suffix.lower() in (".png", ".mp4"):
+        return p.suffix.lower() == ".mp4"
+    return p.is_dir() or out.endswith(("/", os.sep)) or not p.suffix
+
+
+def _scene_at_time(scene: Scene, t: float | None) -> Scene:
+    """The scene as it stands at ``t`` (a still of an animated scene); itself when None."""
+    from hud.layout.timeline import SceneTimeline
+    from hud.scene import world_pixels
+
+    if t is None:
+        if scene.version < 2:
+            return scene
+        t = 0.0
+    if not (math.isfinite(t) and 0 <= t <= 1e5):
+        raise HudError(f"--time must be a time in seconds from 0, got {t}")
+    world = world_pixels(scene)
+    frame = SceneTimeline(scene, (world.shape[1], world.shape[0])).at(t)
+    return replace(scene, objects=frame.objects, posed=(), cards=frame.cards)
+
+
+def _run_animation(args: argparse.Namespace) -> int:
+    """The scene over time, frame by frame, into an MP4 or a folder of PNGs."""
+    from hud.app.animate import animate_scene
+    from hud.io.video import check_frames_output, open_frame_writer
+    from hud.render.renderer import eyes_for
+
+    if args.display_out or args.time is not None:
+        raise HudError("--display-out and --time render one still: give --out a .png")
+    if same_file(args.out, args.scene):
+        raise HudError(f"--out {args.out} is the scene file; give another name")
+    check_frames_output(args.out)
+    effects = parse_effects(args.effects)
+    scene = load_scene(args.scene)
+    reg = registry_from_args(args)
+    profile = profile_for(reg, args.profile, scene)
+    eyes = tuple(eyes_for(profile, args.eye))
+    fps = args.fps if args.fps is not None else scene.animation.fps
+    if not (math.isfinite(fps) and 0 < fps <= 240):
+        raise HudError(f"--fps must be between 0 and 240, got {fps}")
+    from tqdm import tqdm
+
+    with open_frame_writer(args.out, fps) as writer:
+        frames = animate_scene(
+            scene, profile, eyes=eyes, effects=effects, fps=fps, backend=args.backend
+        )
+        with tqdm(desc="render", unit="frame", disable=None, leave=False) as bar:
+            for frame in frames:
+                writer.write(np.concatenate([frame.composite[e] for e in eyes], axis=1))
+                bar.update(1)
+        writer.complete = True
+    print(f"{profile.name}: {writer.count} frames at {fps:g} fps -> {args.out}")
+    return 0
 
 
 def _brightness(text: str) -> float | None:

@@ -14,6 +14,8 @@ import sys
 from collections import Counter
 from typing import Any
 
+from hud.errors import escape_controls
+
 
 def register(sub: Any) -> None:
     """Add the ``replay`` subcommand (see :mod:`hud.cli`)."""
@@ -42,7 +44,8 @@ def _event_line(frame_index: int, event: dict[str, Any]) -> str:
         for k, v in event.items()
         if k not in skip
     )
-    return (
+    # A session may come from someone else: its strings are escaped, never sent raw.
+    return escape_controls(
         f"frame {frame_index:5d}  {event.get('timestamp_ms', 0):8d} ms  "
         f"{event.get('handedness', '?'):5s}  {event.get('event', '?')}  {details}"
     )
@@ -113,13 +116,13 @@ def run_replay(args: argparse.Namespace) -> int:
             if line is not None:
                 mismatches.append(line)
     for note in reader.notes:
-        print(f"hud: note: {note}", file=sys.stderr)
+        print(f"hud: note: {escape_controls(note)}", file=sys.stderr)
     summary = totals.as_dict(reader, mode)
     status = 0
     if args.verify:
         summary["verify"] = {"equal": not mismatches, "frames_differing": len(mismatches)}
         for line in mismatches[:5]:
-            print(f"hud: verify: {line}", file=sys.stderr)
+            print(f"hud: verify: {escape_controls(line)}", file=sys.stderr)
         status = 1 if mismatches else 0
     if args.json:
         print(json.dumps({"summary": summary}, separators=(",", ":")))
@@ -130,7 +133,7 @@ def run_replay(args: argparse.Namespace) -> int:
             f"({mode})"
         )
         for name, n in summary["events_by_type"].items():
-            print(f"  {name}: {n}")
+            print(f"  {escape_controls(str(name))}: {n}")
         if args.verify:
             verdict = summary["verify"]
             print(

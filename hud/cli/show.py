@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hud.cli.common import add_profile_options, registry_from_args, resolve_profile, same_file
+from hud.cli.common import add_profile_options, profile_for, registry_from_args, same_file
 from hud.errors import HudError
 from hud.io.images import check_output
 from hud.optics import EFFECTS, parse_effects
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     options = _run_options(args)
     scene = load_scene(args.scene)
     reg = registry_from_args(args)
-    profiles = [resolve_profile(reg, n, scene) for n in args.profile or [scene.profile]]
+    profiles = [profile_for(reg, n, scene) for n in args.profile or [None]]
     source = runners.open_world_source(args)
     try:
         _check_inputs(args, scene, source)

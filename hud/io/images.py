@@ -8,6 +8,7 @@ import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -35,15 +36,86 @@ def load_rgb(path: str | Path) -> npt.NDArray[np.uint8]:
                 _check_side(p, im.width, im.height)  # before decoding: never load a huge image
                 im.load()
                 # Phone photos store their rotation in EXIF; apply it so "up" is up.
-                rgb = ImageOps.exif_transpose(im).convert("RGB")
+                turned = ImageOps.exif_transpose(im)
+                if turned.mode in _DEEP_MODES:  # 16-bit or float grey: scaled, not clipped
+                    return to_uint8(np.asarray(turned), p)
+                rgb = turned.convert("RGB")
+    except UnidentifiedImageError as exc:
+        if p.suffix.lower() in (".tif", ".tiff"):  # a float colour TIFF: Pillow has no mode
+            return _load_tiff(p)
+        raise HudError(f"cannot read image {p}: {exc.__class__.__name__}: {exc}") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         # Only a header too damaged to give a size gets here (sizes are checked above).
         raise HudError(
             f"image {p} has too many pixels; the largest side allowed is {MAX_SIDE}"
         ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError) as exc:
         raise HudError(f"cannot read image {p}: {exc.__class__.__name__}: {exc}") from None
     return np.asarray(rgb, dtype=np.uint8).copy()
+
+
+#: Pillow modes of grey images deeper than 8 bits (16-bit and 32-bit integers, float).
+_DEEP_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
+
+
+def to_uint8(
+    pixels: npt.NDArray[Any], path: str | Path, bgr: bool = False
+) -> npt.NDArray[np.uint8]:
+    """Decoded pixels of any common depth as H×W×3 uint8 RGB: what every reader returns.
+
+    16-bit samples are scaled (``/257``), float samples are taken as 0-1 (``×255``,
+    clipped), 32-bit integers as 16-bit when they fit; grey is expanded and alpha dropped.
+    ``bgr`` says the channels are OpenCV's order. A depth or a layout that cannot be
+    converted faithfully (pixels that are not finite, integers past 16 bits, five
+    channels) is a :class:`HudError`, never an image turned white or black.
+    """
+    a = np.asarray(pixels)
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[:, :, 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (3, 4)):
+        raise HudError(f"cannot read image {path}: pixels of shape {a.shape} are not an image")
+    if a.ndim == 3:
+        a = a[:, :, :3]
+        if bgr:
+            a = a[:, :, ::-1]
+    if a.dtype.byteorder not in "=|":  # Pillow's big-endian 16-bit mode
+        a = a.astype(a.dtype.newbyteorder("="))
+    if a.dtype == np.uint8:
+        out = a
+    elif a.dtype.kind == "b":
+        out = a.astype(np.uint8) * 255
+    elif a.dtype.kind in "iu":
+        if a.size and (int(a.min()) < 0 or int(a.max()) > 65535):
+            raise HudError(
+                f"cannot read image {path}: its integer pixels go past 16 bits; save it as "
+                "an 8- or 16-bit image"
+            )
+        out = ((a.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+    elif a.dtype.kind == "f":
+        if not np.isfinite(a).all():
+            raise HudError(f"cannot read image {path}: it has pixels that are not finite numbers")
+        out = np.round(np.clip(a, 0.0, 1.0) * 255.0).astype(np.uint8)
+    else:
+        raise HudError(f"cannot read image {path}: pixels of type {a.dtype} are not supported")
+    if out.ndim == 2:
+        out = np.repeat(out[:, :, None], 3, axis=2)
+    return np.ascontiguousarray(out)
+
+
+def _load_tiff(p: Path) -> npt.NDArray[np.uint8]:
+    """A TIFF Pillow cannot read (32-bit float colour) through OpenCV, depth kept."""
+    import cv2
+
+    previous = cv2.getLogLevel()
+    cv2.setLogLevel(0)  # OpenCV's own warnings would reach the terminal
+    try:
+        pixels = cv2.imread(str(p), cv2.IMREAD_UNCHANGED)
+    finally:
+        cv2.setLogLevel(previous)
+    if pixels is None:
+        raise HudError(f"cannot read image {p}: not a TIFF file OpenCV or Pillow can decode")
+    _check_side(p, int(pixels.shape[1]), int(pixels.shape[0]))
+    return to_uint8(pixels, p, bgr=True)
 
 
 def _check_side(p: Path, width: int, height: int) -> None:

@@ -22,6 +22,7 @@ Reading never modifies a file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import struct
 import zlib
@@ -115,24 +116,38 @@ class SessionWriter:
         #: Replacing an old session (``force``): the new one is written beside it and
         #: renamed over it only when it ends well, so a failed recording keeps the old.
         self._replacing = self.path.exists()
-        self._written = self._temp_path() if self._replacing else self.path
         try:
+            self._written = self._temp_path() if self._replacing else self.path
             self._file: BinaryIO = open(self._written, "xb")  # noqa: SIM115
         except FileExistsError:
             raise SessionExistsError(self.path) from None
-        except OSError as exc:
-            raise HudError(f"cannot create {self.path}: {exc.strerror}") from None
+        except OSError as exc:  # a read-only file system, a folder one may not write in
+            raise HudError(f"cannot create {self.path}: {exc.strerror or exc}") from None
         self.frames = 0
         self.events = 0
         self.last_timestamp_ms: int | None = None
         self._sync_interval_ms = sync_interval_ms
         self._synced_at_ms: int | None = None
         self._closed = False
-        head = _FILE_HEADER.pack(MAGIC, FORMAT_VERSION, 0, 0)[:12]
-        self._file.write(head + _CRC.pack(_crc(head)))
-        body = {"format": "waveglass-session", "version": FORMAT_VERSION, **header}
-        self._append(KIND_HEADER, pack_payload(body))
-        self._sync()
+        self._started = False
+        try:
+            head = _FILE_HEADER.pack(MAGIC, FORMAT_VERSION, 0, 0)[:12]
+            body = {"format": "waveglass-session", "version": FORMAT_VERSION, **header}
+            self._file.write(head + _CRC.pack(_crc(head)))
+            self._append(KIND_HEADER, pack_payload(body))
+            self._sync()
+            self._started = True
+        except BaseException as exc:
+            # Not even the header is on disk: nothing would replay, so nothing is left
+            # (a replaced session keeps the old one, as any failed recording does).
+            self._closed = True
+            with contextlib.suppress(OSError):
+                self._file.close()
+            with contextlib.suppress(OSError):
+                self._written.unlink()
+            if isinstance(exc, OSError):
+                raise HudError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+            raise
         fsync_dir(self.path.resolve().parent)
 
     def _temp_path(self) -> Path:
@@ -157,11 +172,12 @@ class SessionWriter:
             raise self._write_error(exc) from None
 
     def _write_error(self, exc: OSError) -> HudError:
-        kept = (
-            "the old session is kept"
-            if self._replacing
-            else f"the {self.frames} frames written before it replay"
-        )
+        if self._replacing:
+            kept = "the old session is kept"
+        elif not self._started:
+            kept = "nothing was recorded"
+        else:
+            kept = f"the {self.frames} frames written before it replay"
         return HudError(f"cannot write {self.path}: {exc.strerror or exc}; {kept}")
 
     def write_frame(self, record: FrameRecord) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import math
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -164,7 +165,9 @@ class VideoFileSource(_CaptureSource):
             raise HudError(
                 f"not a video file: {self.path} is a folder (read it as an image sequence)"
             )
-        capture = cv2.VideoCapture(str(self.path))
+        check_regular_file(self.path, "video")
+        with _quiet_opencv():
+            capture = cv2.VideoCapture(str(self.path))
         if not capture.isOpened():
             capture.release()
             raise HudError(f"cannot read video {self.path}: OpenCV cannot decode it")
@@ -184,15 +187,26 @@ def _camera_devices() -> list[str]:
     return sorted(glob.glob("/dev/video*"))
 
 
+#: Read by OpenCV's FFmpeg backend each time it opens a file: FFmpeg's own log level.
+_FFMPEG_LOGLEVEL = "OPENCV_FFMPEG_LOGLEVEL"
+
+
 @contextlib.contextmanager
 def _quiet_opencv() -> Iterator[None]:
-    """OpenCV's own log lines silenced (LOG_LEVEL_SILENT): a camera that does not open is
-    reported by our message, not by OpenCV's warnings."""
+    """OpenCV's own log lines silenced (LOG_LEVEL_SILENT), and FFmpeg's (``moov atom not
+    found``, decoding errors: AV_LOG_QUIET, which OpenCV sets when a capture is opened and
+    which then holds while it reads): a video or camera that does not open is reported
+    by our message alone. A level the user set in the environment is kept."""
     previous = cv2.getLogLevel()
     cv2.setLogLevel(0)
+    user_level = os.environ.get(_FFMPEG_LOGLEVEL)
+    if user_level is None:
+        os.environ[_FFMPEG_LOGLEVEL] = "-8"
     try:
         yield
     finally:
+        if user_level is None:
+            os.environ.pop(_FFMPEG_LOGLEVEL, None)
         cv2.setLogLevel(previous)
 
 
@@ -318,6 +332,15 @@ def _list_images(spec: str | Path) -> list[Path]:
     return sorted(files, key=lambda p: (_natural_key(p), str(p)))
 
 
+def _sequence_label(spec: str | Path) -> str:
+    """What a session header says of an image sequence: the folder's own name (and a
+    glob's pattern), never the path to it, which names the user's folders."""
+    path = Path(os.path.abspath(spec))
+    if glob.has_magic(str(spec)):
+        return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+    return path.name or str(path)
+
+
 class ImageSequenceSource(FrameSource):
     """Still images from a folder or a glob pattern, in natural order, ``fps`` apart.
 
@@ -334,17 +357,15 @@ class ImageSequenceSource(FrameSource):
             raise OptionsError(f"max_frames must be at least 1, got {max_frames}")
         self.files = _list_images(spec)[:max_frames]
         self.fps = self.rate = float(fps)
-        self.description = f"images {spec}"
+        self.description = f"images {_sequence_label(spec)}"
 
     def __iter__(self) -> Iterator[Frame]:
         size: tuple[int, int] | None = None
         clock = _Monotonic()
         for index, path in enumerate(self.files):
             check_regular_file(path, "image")
-            bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-            if bgr is None:
-                raise HudError(f"cannot read image {path} (not an image OpenCV can decode)")
-            shape = (int(bgr.shape[1]), int(bgr.shape[0]))
+            rgb = _read_image_rgb(path)
+            shape = (int(rgb.shape[1]), int(rgb.shape[0]))
             if size is not None and shape != size:
                 raise HudError(
                     f"image {path} is {shape[0]}×{shape[1]}, but the sequence started at "
@@ -352,7 +373,25 @@ class ImageSequenceSource(FrameSource):
                 )
             size = shape
             stamp = clock.next(index * 1000.0 / self.rate)
-            yield Frame(index=index, timestamp_ms=stamp, rgb=_bgr_to_rgb(bgr))
+            yield Frame(index=index, timestamp_ms=stamp, rgb=rgb)
+
+
+def _read_image_rgb(path: str | Path) -> np.ndarray:
+    """One image of a sequence as H×W×3 uint8 RGB, through OpenCV (EXIF rotation applied).
+
+    The depth is kept while decoding and then converted by :func:`hud.io.images.to_uint8`:
+    a 16-bit PNG is scaled, a float TIFF taken as 0-1, never clipped to white or black.
+    OpenCV's own log lines are silenced; a file it cannot decode is one :class:`HudError`.
+    """
+    from hud.io.images import to_uint8
+
+    with _quiet_opencv():
+        pixels = cv2.imread(str(path), cv2.IMREAD_COLOR | cv2.IMREAD_ANYDEPTH)
+        if pixels is None:  # a float grey TIFF decodes only unchanged
+            pixels = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if pixels is None:
+        raise HudError(f"cannot read image {path} (not an image OpenCV can decode)")
+    return to_uint8(pixels, path, bgr=True)
 
 
 class SessionFrameSource(FrameSource):

@@ -80,9 +80,12 @@ class FrameWriter:
         h, w = rgb.shape[:2]
         even = np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
         if self._writer is None:
-            fd, self._tmp = temp_beside(self.path, ".mp4")
-            os.close(fd)
-            os.chmod(self._tmp, new_file_mode())
+            try:
+                fd, self._tmp = temp_beside(self.path, ".mp4")
+                os.close(fd)
+                os.chmod(self._tmp, new_file_mode())
+            except OSError as exc:  # a read-only file system, a full disk
+                raise HudError(f"cannot write {self.path}: {exc.strerror or exc}") from None
             tmp = str(self._tmp)
             fourcc = cv2.VideoWriter.fourcc(*"mp4v")
             size = (int(even.shape[1]), int(even.shape[0]))
@@ -102,9 +105,38 @@ class FrameWriter:
             return
         try:
             if self.complete and exc_type is None:
+                _check_video(tmp, self.path, self.count)
                 _publish(tmp, self.path)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+def _check_video(tmp: Path, path: Path, count: int) -> None:
+    """The finished temp MP4 flushed to disk and read back before it gets its name.
+
+    OpenCV's writer reports no error (a full disk leaves a file without its index), so
+    a video is published only when it is on disk (fsync) and opens with every frame.
+    """
+    import cv2
+
+    try:
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+    except OSError as exc:
+        raise HudError(f"cannot write {path}: {exc.strerror or exc}") from None
+    from hud.io.sources import _quiet_opencv
+
+    with _quiet_opencv():
+        capture = cv2.VideoCapture(str(tmp))
+        try:
+            frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else 0
+        finally:
+            capture.release()
+    if frames != count:
+        raise HudError(
+            f"cannot write {path}: the video came out with {frames} of {count} frames "
+            "(a full disk?); nothing was written"
+        )
 
 
 def _publish(tmp: Path, path: Path) -> None:

@@ -52,8 +52,9 @@ ALL_EFFECTS: frozenset[str] = frozenset(EFFECTS)
 #: Knee of the highlight shoulder: values below it are untouched.
 TONEMAP_KNEE = 0.9
 #: Automatic brightness aims the display's white at this multiple of the world's
-#: diffuse white seen through the lens (a 3:1 contrast ratio over white paper).
-AUTO_CONTRAST_TARGET = 2.0
+#: diffuse white seen through the lens (a 4:1 contrast ratio over white paper), so body
+#: text a little dimmer than white still clears the 3:1 a wearer needs to read it.
+AUTO_CONTRAST_TARGET = 3.0
 #: Diameter of the eye's pupil used by the eyebox model, mm (photopic, ~4 mm).
 PUPIL_DIAMETER_MM = 4.0
 #: Lever arm that turns field angle into footprint shift on the eye plane, mm (eye relief).
@@ -114,7 +115,7 @@ def contrast_ratio(display_nits: float, transmittance: float, world_nits: float)
 
 
 def auto_brightness(profile: DisplayProfile, ambient_nits: float) -> float:
-    """What an ambient-light sensor loop would pick: white at 2× the see-through white.
+    """What an ambient-light sensor loop would pick: white at 3× the see-through white.
 
     Capped at the profile's peak, and never below 0.6 % of it (Ray-Ban Display's 30-nit
     floor out of 5,000), so in sunlight a dim display runs at full power and still washes out.

@@ -16,7 +16,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
-from hud.errors import HudError, check_regular_file
+from hud.errors import HudError, check_regular_file, quote
 from hud.profiles.model import PIXEL_FORMATS, DisplayProfile, fov_from_diagonal
 
 if sys.version_info >= (3, 11):
@@ -59,18 +59,25 @@ def profile_from_mapping(data: Mapping[str, Any], origin: str) -> DisplayProfile
     """
     hints = {**_field_types(DisplayProfile), "fov_diag_deg": float}
     known = set(hints) | _IGNORED
-    for key in data:
-        if key not in known:
-            raise HudError(
-                f"{origin}: unknown profile key '{key}' (known: {', '.join(sorted(known))})"
-            )
+    # Nothing of a table is echoed until it is recognised as a profile (it has every
+    # required key): a file of secrets named as a profile gets "missing 'name'", never
+    # its own key names or values.
     for key in _REQUIRED:
         if key not in data:
             raise HudError(f"{origin}: profile is missing '{key}'")
+    for key in data:
+        if key not in known:
+            raise HudError(
+                f"{origin}: unknown profile key {quote(key)} (known: {', '.join(sorted(known))})"
+            )
     values = {k: _check_value(data[k], hint, origin, k) for k, hint in hints.items() if k in data}
     name = values["name"]
     if not name.strip():
         raise HudError(f"{origin}: 'name' must be a non-empty string")
+    for key in ("name", "label"):
+        if key in values and not values[key].isprintable():
+            # Names are printed in summaries: no escape sequence may reach a terminal.
+            raise HudError(f"{origin}: '{key}' must be printable text, got {quote(values[key])}")
     w, h = values["width_px"], values["height_px"]
     if "fov_h_deg" in values and "fov_v_deg" in values:
         fh, fv = values["fov_h_deg"], values["fov_v_deg"]
@@ -106,8 +113,14 @@ def _field_types(cls: type) -> dict[str, Any]:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """A value of a recognised profile, echoed quoted and shortened (:func:`quote`)."""
+    return quote(value)
+
+
+def _step(key: Any) -> str:
+    """A key of a user's table as a step of a key path: a plain name as it is, else quoted."""
+    plain = isinstance(key, str) and key.isidentifier() and len(key) <= 40
+    return key if plain else quote(key)
 
 
 def _check_value(value: Any, hint: Any, origin: str, key: str) -> Any:
@@ -125,13 +138,15 @@ def _check_value(value: Any, hint: Any, origin: str, key: str) -> Any:
         sub = _field_types(hint)
         for k in value:
             if k not in sub:
-                raise HudError(f"{origin}: unknown key '{key}.{k}'")
+                raise HudError(f"{origin}: unknown key {quote(f'{key}.{k}')}")
         return hint(**{k: _check_value(value[k], sub[k], origin, f"{key}.{k}") for k in value})
     if get_origin(hint) is dict:
         if not isinstance(value, Mapping):
             raise HudError(f"{origin}: '{key}' must be a table, got {_show(value)}")
         item = get_args(hint)[1]
-        return {str(k): _check_value(v, item, origin, f"{key}.{k}") for k, v in value.items()}
+        return {
+            str(k): _check_value(v, item, origin, f"{key}.{_step(k)}") for k, v in value.items()
+        }
     if hint is str:
         if not isinstance(value, str):
             raise HudError(f"{origin}: '{key}' must be a string, got {_show(value)}")

@@ -4,7 +4,8 @@ The framebuffer is 8-bit sRGB at the profile's native resolution, like the video
 microdisplay takes (blending and mipmaps still happen in linear light): it is the light
 the display emits, before the waveguide. Panels, lines and text are instanced quads
 with analytic (signed-distance) anti-aliasing, so a card costs a handful of draw calls
-however much text it has.
+however much text it has: every glyph of a frame is one instance of one draw, sampling
+the distance-field atlas of :mod:`hud.text.atlas` (uploaded only where it changed).
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import moderngl
 import numpy as np
 import numpy.typing as npt
 
-from hud.layout import DisplayList
+from hud.layout import DisplayList, TextRun
 from hud.optics import srgb_to_linear
 from hud.profiles import DisplayProfile
 from hud.render.programs import GL_FRAMEBUFFER_SRGB, GL_SRGB8_ALPHA8, ProgramCache, set_uniform
-from hud.text import TextAtlas
+from hud.text import BASE_PX, SPREAD, GlyphAtlas, baseline_offset, shape
 
 #: sRGB code value -> linear light, exactly as the texture unit decodes it.
 _SRGB_DECODE = srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)
@@ -65,9 +66,8 @@ class DisplayRenderer:
         self.panel_prog = programs.get("panel.vert", "panel.frag")
         self.line_prog = programs.get("line.vert", "line.frag")
         self.text_prog = programs.get("text.vert", "text.frag")
-        self.atlas = TextAtlas(2048, 1024)
-        self.atlas_texture = ctx.texture((self.atlas.width, self.atlas.height), 1, dtype="f1")
-        self.atlas_texture.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        self.atlas = GlyphAtlas(2048, 256, max_height=4096)
+        self.atlas_texture = self._new_atlas_texture()
         self._atlas_generation = -1
         self._last: DisplayList | None = None
         #: How many times the display was actually redrawn (for tests and the benchmark).
@@ -86,7 +86,7 @@ class DisplayRenderer:
         for prog in (self.panel_prog, self.line_prog, self.text_prog):
             set_uniform(prog, "u_display_size", self.size)
             set_uniform(prog, "u_mono", mono)
-        set_uniform(self.text_prog, "u_atlas_size", (self.atlas.width, self.atlas.height))
+        set_uniform(self.text_prog, "u_spread", float(SPREAD))
 
     def render(self, dl: DisplayList, force: bool = False) -> moderngl.Texture:
         """Draw ``dl`` and return the display texture (mipmaps rebuilt).
@@ -147,18 +147,63 @@ class DisplayRenderer:
         return self.texture
 
     def _draw_texts(self, dl: DisplayList) -> npt.NDArray[np.float32]:
-        entries = self.atlas.get_many([(t.text, t.size_px, t.bold) for t in dl.texts])
-        if self._atlas_generation != self.atlas.generation:
-            self.atlas_texture.write(self.atlas.pixels.tobytes())
-            self._atlas_generation = self.atlas.generation
-        rows = []
-        for t, e in zip(dl.texts, entries):
-            rows.append([t.x, t.y, t.x + e.w, t.y + e.h, e.x, e.y, e.w, e.h, *t.rgb])
+        """Every glyph of the frame in one instanced draw; returns each run's bounds."""
+        shaped = [shape(t.text, t.size_px, t.bold) for t in dl.texts]
+        keys = [(int(g), t.bold) for t, run in zip(dl.texts, shaped) for g in run.glyphs]
+        entries = self.atlas.place_many(keys)
+        self._upload_atlas()
+        table = np.array(
+            [(e.x, e.y, e.w, e.h, e.left, e.top) for e in entries], dtype=np.float64
+        ).reshape(-1, 6)
+        rows: list[npt.NDArray[np.float32]] = []
+        bounds: list[npt.NDArray[np.float32]] = []
+        start = 0
+        for t, run in zip(dl.texts, shaped):
+            n = len(run.glyphs)
+            quads = _glyph_quads(t, run.x_advance, run.x_offset, run.y_offset, table[start:][:n])
+            start += n
+            if len(quads):
+                rows.append(quads)
+                bounds.append(
+                    np.array([[*quads[:, 0:2].min(axis=0), *quads[:, 2:4].max(axis=0)]], "f4")
+                )
+        if not rows:
+            return np.zeros((0, 4), "f4")
         self.atlas_texture.use(location=0)
         set_uniform(self.text_prog, "u_atlas", 0)
-        data = np.array(rows, dtype="f4")
-        self._draw(self.text_prog, data, "4f 4f 3f/i", ["i_rect", "i_uv", "i_rgb"])
-        return data[:, :4]
+        self._draw(
+            self.text_prog,
+            np.concatenate(rows),
+            "4f 4f 3f 1f/i",
+            ["i_rect", "i_uv", "i_rgb", "i_scale"],
+        )
+        return np.concatenate(bounds)
+
+    def _new_atlas_texture(self) -> moderngl.Texture:
+        texture = self.ctx.texture((self.atlas.width, self.atlas.height), 1, dtype="f1")
+        texture.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        texture.repeat_x = texture.repeat_y = False
+        set_uniform(self.text_prog, "u_atlas_size", (self.atlas.width, self.atlas.height))
+        return texture
+
+    def _upload_atlas(self) -> None:
+        """Send the atlas's new rows (all of it when it grew or was cleared)."""
+        atlas = self.atlas
+        if self._atlas_generation == atlas.generation:
+            return
+        rows = atlas.dirty_rows(self._atlas_generation)
+        if self.atlas_texture.size != (atlas.width, atlas.height):
+            self.atlas_texture.release()
+            self.atlas_texture = self._new_atlas_texture()
+            rows = None
+        if rows is None:
+            self.atlas_texture.write(atlas.pixels.tobytes())
+        elif rows[1] > rows[0]:
+            y0, y1 = rows
+            self.atlas_texture.write(
+                atlas.pixels[y0:y1].tobytes(), viewport=(0, y0, atlas.width, y1 - y0)
+            )
+        self._atlas_generation = atlas.generation
 
     def _draw(
         self, prog: moderngl.Program, data: npt.NDArray[np.float32], fmt: str, names: list[str]
@@ -166,10 +211,10 @@ class DisplayRenderer:
         raw = np.ascontiguousarray(data, dtype="f4").tobytes()
         found = self._instances.get(prog.glo)
         if found is None or found[0].size < len(raw):
-            if found is not None:
+            size = max(len(raw), 2 * found[0].size if found is not None else 4096)
+            if found is not None:  # grown by orphaning: the old buffer goes
                 found[1].release()
                 found[0].release()
-            size = max(len(raw), 2 * found[0].size if found is not None else 4096)
             vbo = self.ctx.buffer(reserve=size, dynamic=True)
             found = self._instances[prog.glo] = (
                 vbo,
@@ -220,6 +265,33 @@ class DisplayRenderer:
         self.fbo.release()
         self.texture.release()
         self.atlas_texture.release()
+
+
+def _glyph_quads(
+    t: TextRun,
+    advance: npt.NDArray[np.float32],
+    x_offset: npt.NDArray[np.float32],
+    y_offset: npt.NDArray[np.float32],
+    entries: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float32]:
+    """Instance rows (rect, atlas uv, rgb, scale) for one run's visible glyphs.
+
+    Pens advance from ``t.x`` at sub-pixel positions; the baseline snaps to a whole
+    pixel, so horizontal strokes of one line land on the same rows everywhere.
+    """
+    scale = t.size_px / BASE_PX
+    pen = t.x + np.concatenate([[0.0], np.cumsum(advance, dtype=np.float64)[:-1]])
+    baseline = round(t.y + baseline_offset(t.size_px))
+    x0 = pen + x_offset + entries[:, 4] * scale
+    y0 = baseline - y_offset - entries[:, 5] * scale
+    out = np.empty((len(entries), 12), np.float32)
+    out[:, 0], out[:, 1] = x0, y0
+    out[:, 2] = x0 + entries[:, 2] * scale
+    out[:, 3] = y0 + entries[:, 3] * scale
+    out[:, 4:8] = entries[:, 0:4]
+    out[:, 8:11] = t.rgb
+    out[:, 11] = scale
+    return out[entries[:, 2] > 0]
 
 
 def _bounds(rects: npt.NDArray[np.float32], size: tuple[int, int]) -> tuple[int, int, int, int]:

@@ -1,5 +1,15 @@
 """ArUco and AprilTag markers: detection in one or many dictionaries, and marker pose.
 
+Two detectors sit behind :func:`detect_markers`. OpenCV's ArUco detector reads every
+``DICT_*`` dictionary, ``DICT_APRILTAG_*`` included (OpenCV's copies of the AprilTag code
+tables: those names behave exactly as before). The AprilTag 3 reference library
+(:mod:`hud.trackers.apriltags`) reads the AprilTag family names ``tag36h11``,
+``tag25h9``, ``tagCircle21h7`` and ``tagStandard41h12``: it finds tags a few pixels per
+cell across that OpenCV misses, with corners several times closer to the truth, so small,
+distant tags are the reason to name a family rather than its ``DICT_APRILTAG_*`` copy.
+``tag16h5`` is the one family name served by OpenCV (see that module for why), and
+``auto`` reads tag36h11 with the reference library instead of OpenCV.
+
 Markers are how a HUD card gets pinned to a real object, so two things matter more than
 raw recall: a marker must not be reported twice (or under the wrong dictionary), and a
 pattern on a box or a shirt must not become a marker. Detection itself is OpenCV's
@@ -52,6 +62,8 @@ import cv2
 import numpy as np
 
 from hud.errors import HudError, OptionsError
+from hud.trackers import apriltags
+from hud.trackers.apriltags import AprilTagOptions
 from hud.trackers.results import MarkerResult
 
 _ARUCO_SIZES = (50, 100, 250, 1000)
@@ -87,11 +99,15 @@ AUTO_DICTIONARIES: tuple[str, ...] = tuple(
         "DICT_APRILTAG_16h5",
         "DICT_APRILTAG_25h9",
         "DICT_APRILTAG_36h10",
-        "DICT_APRILTAG_36h11",
         "DICT_ARUCO_MIP_36h12",
     )
     if hasattr(cv2.aruco, name)
 )
+#: What ``auto`` reads with the AprilTag 3 library, after the OpenCV dictionaries above. It
+#: replaces OpenCV's ``DICT_APRILTAG_36h11`` there (same codes, better recall and corners),
+#: so every tag36h11 tag of an image is reported under one name. ``tagStandard41h12`` is
+#: left out: its detector costs ~170 MB and 150 ms to build, on every ``auto`` user.
+AUTO_APRILTAG_FAMILIES: tuple[str, ...] = ("tag36h11",)
 
 #: Auto search keeps the chance that a random candidate decodes in one dictionary below this.
 MAX_FALSE_ALARM = 1e-4
@@ -108,18 +124,22 @@ DEFAULT_MAX_REPROJECTION_PX = 2.0
 
 def dictionary_names() -> tuple[str, ...]:
     """Names accepted by :func:`resolve_dictionary`, ``auto`` first."""
-    return ("auto", *STANDARD_DICTIONARIES)
+    return ("auto", *STANDARD_DICTIONARIES, *apriltags.APRILTAG_FAMILIES, "tag16h5")
 
 
 def resolve_dictionary(name: str) -> str:
     """Return the canonical spelling of a dictionary name (case-insensitive), or ``auto``.
 
-    Raises :class:`HudError` listing the valid names, because a typo here would
-    otherwise silently detect nothing.
+    AprilTag family names (``tag36h11``) stay as they are; ``tag16h5`` becomes
+    ``DICT_APRILTAG_16h5``, the OpenCV copy that serves it. Raises :class:`HudError`
+    listing the valid names, because a typo here would otherwise silently detect nothing.
     """
     wanted = name.strip()
     if wanted.lower() == "auto":
         return "auto"
+    family = apriltags.resolve_family(wanted)
+    if family is not None:
+        return family if family in apriltags.APRILTAG_FAMILIES else f"DICT_APRILTAG_{family[3:]}"
     if not wanted.upper().startswith("DICT_"):
         wanted = "DICT_" + wanted
     for known in STANDARD_DICTIONARIES:
@@ -131,7 +151,9 @@ def resolve_dictionary(name: str) -> str:
 
 
 def _dictionary(name: str) -> Any:
-    return cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, name))
+    """The OpenCV code table of a dictionary, or of an AprilTag family's OpenCV copy."""
+    table = apriltags.OPENCV_EQUIVALENT.get(name, name)
+    return cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, table))
 
 
 def false_alarm_probability(name: str, corrected_bits: int) -> float:
@@ -261,6 +283,25 @@ def _raw_detect(gray: np.ndarray, name: str, corrected_bits: int | None) -> list
     return found
 
 
+def _apriltag_candidates(
+    gray: np.ndarray, family: str, options: AprilTagOptions | None, order: int
+) -> list[_Candidate]:
+    """The reference library's tags, with its own bit count standing in for ours.
+
+    The library samples cells better than :func:`read_cells` at a few pixels per cell, so
+    its ``hamming`` is the bit-error count used for de-duplication; our re-read only
+    supplies the agreement and contrast (and needs an OpenCV copy of the code table).
+    """
+    found = []
+    for det in apriltags.detect_apriltags(gray, family, options):
+        reading = CellReading(bit_errors=det.hamming, agreement=1.0, contrast=255.0)
+        if family in apriltags.OPENCV_EQUIVALENT:
+            ours = read_cells(gray, det.corners, family, det.id)
+            reading = replace(ours, bit_errors=det.hamming)
+        found.append(_Candidate(family, det.id, det.corners, reading, order))
+    return found
+
+
 def _polygon_iou(a: np.ndarray, b: np.ndarray) -> float:
     pa, pb = a.astype(np.float32), b.astype(np.float32)
     area_a = abs(float(cv2.contourArea(pa)))
@@ -356,16 +397,22 @@ def detect_markers(
     marker_length_m: float | None = None,
     intrinsics: CameraIntrinsics | None = None,
     max_reprojection_error_px: float = DEFAULT_MAX_REPROJECTION_PX,
+    apriltag_options: AprilTagOptions | None = None,
 ) -> list[MarkerResult]:
     """Find markers in a gray or BGR image; with a size and intrinsics, their poses too.
 
-    ``dictionary`` is ``auto`` or one name from :data:`STANDARD_DICTIONARIES` (any case).
-    Results are sorted by dictionary, then id, then position. A pose that fails the
-    reprojection check leaves ``rvec``/``tvec`` ``None`` rather than dropping the marker.
+    ``dictionary`` is ``auto`` or one name of :func:`dictionary_names` (any case).
+    ``apriltag_options`` tune the AprilTag 3 library (AprilTag family names and ``auto``);
+    the defaults accept only exactly decoded tags. Results are sorted by dictionary, then
+    id, then position. A pose that fails the reprojection check leaves ``rvec``/``tvec``
+    ``None`` rather than dropping the marker.
     """
     name = resolve_dictionary(dictionary)
     gray = to_gray(image)
-    if name == "auto":
+    if name in apriltags.APRILTAG_FAMILIES:
+        tags = apriltags.detect_apriltags(gray, name, apriltag_options)
+        found = [(name, t.id, t.corners) for t in tags]
+    elif name == "auto":
         lo, hi = np.percentile(gray, [1, 99])
         image_range = float(hi - lo)
         candidates: list[_Candidate] = []
@@ -375,14 +422,19 @@ def detect_markers(
             for cand in _raw_detect(gray, dict_name, corrected):
                 if not weak or _passes_gate(cand, image_range):
                     candidates.append(cand)
+        for i, family in enumerate(AUTO_APRILTAG_FAMILIES):
+            order = len(AUTO_DICTIONARIES) + i
+            candidates.extend(_apriltag_candidates(gray, family, apriltag_options, order))
         kept = _resolve_overlaps(candidates)
         ids_by_dict: dict[str, list[int]] = {}
         for c in kept:
             ids_by_dict.setdefault(c.dictionary, []).append(c.id)
-        found = [(_report_name(c.dictionary, ids_by_dict[c.dictionary]), c) for c in kept]
+        found = [
+            (_report_name(c.dictionary, ids_by_dict[c.dictionary]), c.id, c.corners) for c in kept
+        ]
     else:
-        found = [(name, c) for c in _raw_detect(gray, name, None)]
-    results = [MarkerResult(dictionary=n, id=c.id, corners=c.corners) for n, c in found]
+        found = [(name, c.id, c.corners) for c in _raw_detect(gray, name, None)]
+    results = [MarkerResult(dictionary=n, id=i, corners=c) for n, i, c in found]
     results.sort(key=lambda m: (m.dictionary, m.id, float(m.center[1]), float(m.center[0])))
     if marker_length_m is not None:
         if intrinsics is None:

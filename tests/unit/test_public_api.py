@@ -250,6 +250,13 @@ def _nan() -> float:
 
 #: For every options class, settings it must refuse when made.
 BAD_OPTIONS: dict[str, list[dict[str, Any]]] = {
+    "CardLayoutOptions": [{"grow_s": -1.0}, {"body_lines": 0}, {"grow_s": _nan()}],
+    "PlacementOptions": [{"gap_px": -1.0}, {"hysteresis": _nan()}, {"smoothing_s": -0.5}],
+    "LintOptions": [{"max_lines": 0}, {"max_line_chars": 2.5}, {"min_contrast": _nan()}],
+    "SolverHandlerOptions": [
+        *({"lost_grace_s": -1.0}, {"fade_s": _nan()}),
+        *({"snap_distance_deg": "5"}, {"smoothing": 3}),
+    ],
     "PinchOptions": [{"enter_distance": 0.5, "exit_distance": 0.4}, {"debounce_ms": -1}],
     "SwipeOptions": [{"min_distance": 0}, {"min_straightness": 1.5}, {"cooldown_ms": "x"}],
     "CircleOptions": [{"min_turns": -1}, {"min_step_fraction": 1.0}],

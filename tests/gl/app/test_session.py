@@ -110,7 +110,7 @@ def test_dirty_rectangles_cover_exactly_what_changed() -> None:
     with HudSession(opts) as session:
         session.set_cards([card, Card("s", "Status", "ready", state="info")])
         before = session.step(timestamp_ms=0).display["right"]
-        session.set_cards([replace(card, body="420 ml glass"), session.scene.cards[1]])
+        session.set_cards([replace(card, body="420 ml ceramic"), session.scene.cards[1]])
         step = session.step(timestamp_ms=40)
     after = step.display["right"]
     changed = np.argwhere((before != after).any(axis=2))
@@ -276,7 +276,8 @@ def test_host_markers_anchor_cards_and_a_host_timer_times_the_stages() -> None:
     assert b.rect_px[1] > a.rect_px[1]  # the card moved down with the marker
     # Without the marker the declared box (top-left, off the display) holds the card in
     # the display's top-left corner, pointing the way.
-    assert c.center_deg[1] < a.center_deg[1] and c.rect_px[1] == pytest.approx(c.rect_px[0])
+    assert c.center_deg[1] < a.center_deg[1]
+    assert c.rect_px[0] < 600 / 4 and c.rect_px[1] < 600 / 4
     assert set(left.timings_ms) == {
         "track",
         "gestures",

@@ -169,3 +169,16 @@ def test_camera_without_driver_time_uses_the_injected_clock_or_the_frame_rate() 
     assert [f.timestamp_ms for f in source] == [0, 20, 50]
     source = CameraSource.from_capture(_FakeCapture([0.0] * 3, fps=20.0))
     assert [f.timestamp_ms for f in source] == [0, 50, 100]
+
+
+def test_an_image_sequence_names_its_folder_not_the_path_to_it(tmp_path: Path) -> None:
+    """The description goes into session headers: no user's folder names in a file
+    that is shared."""
+    folder = tmp_path / "private-client-name" / "frames"
+    folder.mkdir(parents=True)
+    cv2.imwrite(str(folder / "a.png"), np.zeros((4, 4, 3), np.uint8))
+    assert ImageSequenceSource(folder).description == "images frames"
+    assert ImageSequenceSource(str(folder / "*.png")).description == "images frames/*.png"
+    for source in (ImageSequenceSource(folder), ImageSequenceSource(str(folder / "*.png"))):
+        assert "private-client-name" not in source.description
+        assert str(tmp_path) not in source.description

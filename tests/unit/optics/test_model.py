@@ -6,6 +6,7 @@ import pytest
 from hud.anchors import ViewGeometry
 from hud.errors import HudError
 from hud.optics import (
+    AUTO_CONTRAST_TARGET,
     EFFECTS,
     TONEMAP_KNEE,
     auto_brightness,
@@ -48,7 +49,7 @@ def test_auto_brightness_washes_out_in_sunlight() -> None:
     assert indoor < sun == 1.0
     cr_in = contrast_ratio(indoor * rb.peak_nits, rb.transmittance, 100)
     cr_sun = contrast_ratio(sun * rb.peak_nits, rb.transmittance, 10000)
-    assert cr_in == pytest.approx(3.0, rel=1e-6)
+    assert cr_in == pytest.approx(1 + AUTO_CONTRAST_TARGET, rel=1e-6)  # 4:1 indoors
     assert cr_sun < 1.7
 
 

@@ -147,7 +147,12 @@ def test_user_profile_from_json(tmp_path: Path) -> None:
             'name = "x"\nwidth_px = 100\nheight_px = 100\npeak_nits = 1\ntransmittance = 0.5\n',
             "fov_diag_deg",
         ),
-        ('name = "x"\nwidht_px = 1\n', "unknown profile key 'widht_px'"),
+        ('name = "x"\nwidht_px = 1\n', "missing 'width_px'"),
+        (
+            'name = "x"\nwidth_px = 100\nheight_px = 100\npeak_nits = 1\ntransmittance = 0.5\n'
+            "fov_diag_deg = 10\nwidht_px = 1\n",
+            "unknown profile key 'widht_px'",
+        ),
         ("this is not toml = = =\n", "not valid TOML"),
     ],
 )

@@ -52,7 +52,7 @@ _DELETE = object()
 @pytest.mark.parametrize(
     ("path", "value", "where"),
     [
-        (["version"], 2, "$.version"),
+        (["version"], 3, "$.version"),
         (["profile"], _DELETE, "$.profile"),
         (["profile"], 7, "$.profile"),
         (["world"], _DELETE, "$.world"),
