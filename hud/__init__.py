@@ -70,9 +70,10 @@ _API: dict[str, tuple[str, ...]] = {
     "hud.anchors.head_trace": ("HeadTraceError", "HeadTrajectory", "read_tum"),
     "hud.anchors.solvers": (
         *("Billboard", "ConstantAngularSize", "DirectionalIndicator", "Goal", "HandAttached"),
-        *("HandInput", "HeadLocked", "ObjectLocked", "ObjectObservation", "Pose"),
-        *("RadialView", "SolverContext", "WorldLocked", "pose_from_angles"),
+        *("HandInput", "HeadLocked", "ObjectLocked", "ObjectObservation", "RadialView"),
+        *("SolverContext", "WorldLocked"),
     ),
+    "hud.anchors.pose": ("Pose", "pose_from_angles"),
     "hud.anchors.handler": ("AnchorState", "SolverHandler", "SolverHandlerOptions"),
     "hud.scene.model": ("Card", "DisplaySettings", "Scene", "Viewer", "World"),
     "hud.scene.load": ("SceneError", "load_scene", "parse_scene"),
@@ -285,6 +286,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
     from hud.anchors.filters import OneEuroFilter, OneEuroSettings, TimestampError
     from hud.anchors.handler import AnchorState, SolverHandler, SolverHandlerOptions
     from hud.anchors.head_trace import HeadTraceError, HeadTrajectory, read_tum
+    from hud.anchors.pose import Pose, pose_from_angles
     from hud.anchors.solvers import (
         Billboard,
         ConstantAngularSize,
@@ -295,11 +297,9 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
         HeadLocked,
         ObjectLocked,
         ObjectObservation,
-        Pose,
         RadialView,
         SolverContext,
         WorldLocked,
-        pose_from_angles,
     )
     from hud.anchors.tracked import HeadMotion, HeadPose
     from hud.anchors.view import Eye, ViewGeometry

@@ -24,6 +24,7 @@ from hud.anchors.head_trace import (
     parse_tum,
     read_tum,
 )
+from hud.anchors.pose import Pose, PoseError, pose_from_angles
 from hud.anchors.solvers import (
     Billboard,
     ConstantAngularSize,
@@ -35,13 +36,10 @@ from hud.anchors.solvers import (
     Indicator,
     ObjectLocked,
     ObjectObservation,
-    Pose,
-    PoseError,
     RadialView,
     Solver,
     SolverContext,
     WorldLocked,
-    pose_from_angles,
 )
 from hud.anchors.tracked import HeadMotion, HeadPose, marker_objects, merge_objects
 from hud.anchors.view import Eye, ViewGeometry, display_eyes, has_display

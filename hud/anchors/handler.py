@@ -33,19 +33,8 @@ from typing import Literal
 import numpy as np
 
 from hud.anchors.filters import OneEuroFilter, OneEuroSettings, check_timestamp
-from hud.anchors.solvers import (
-    DirectionalIndicator,
-    FloatArray,
-    Frame,
-    Goal,
-    Indicator,
-    Pose,
-    Solver,
-    SolverContext,
-    quat_conj,
-    quat_mul,
-    tan_of,
-)
+from hud.anchors.pose import FloatArray, Frame, Pose, quat_conj, quat_mul, tan_of
+from hud.anchors.solvers import DirectionalIndicator, Goal, Indicator, Solver, SolverContext
 from hud.errors import OptionsError
 
 Status = Literal["tracking", "holding", "fading", "lost"]

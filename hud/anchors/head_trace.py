@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from hud.anchors.solvers import (
+from hud.anchors.pose import (
     Pose,
     quat_conj,
     quat_mul,

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from hud import text as textlib
 from hud.layout.display_list import RGB, DisplayList, Line, Panel, TextRun
+from hud.layout.geometry import Rect, overlap_area
 from hud.profiles import DisplayProfile
 from hud.scene import Card
 
@@ -89,15 +90,6 @@ class LayoutMetrics:
             stroke=max(0.05 * ppd, 1.5),
             body_lines=body_lines,
         )
-
-
-Rect = tuple[float, float, float, float]
-
-
-def overlap_area(a: Rect, b: Rect) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return max(w, 0.0) * max(h, 0.0)
 
 
 def chip_title(title: str) -> str:

@@ -24,8 +24,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from hud.errors import OptionsError
-from hud.layout.placement import LayoutFrame, Leader, Rect, overlap_area, rect_distance
-from hud.layout.placement import segments_cross as _segments_cross
+from hud.layout.geometry import Leader, Rect, overlap_area, rect_distance
+from hud.layout.geometry import segments_cross as _segments_cross
+from hud.layout.placement import LayoutFrame
 
 T = TypeVar("T")
 #: Decimals a report keeps: far below what a wearer could see, short enough to read.

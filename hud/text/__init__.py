@@ -9,7 +9,7 @@
 """
 
 from hud.text.atlas import BASE_PX, SPREAD, GlyphAtlas, GlyphEntry
-from hud.text.breaking import WrapResult, wrap_result
+from hud.text.breaking import WrapResult, wrap, wrap_result
 from hud.text.sanitize import sanitize
 from hud.text.shaping import (
     ShapedRun,
@@ -18,7 +18,6 @@ from hud.text.shaping import (
     line_height,
     shape,
     text_width,
-    wrap,
 )
 
 __all__ = [

@@ -117,3 +117,10 @@ def _with_ellipsis(line: str, size_px: float, max_width: float, bold: bool) -> s
         else:
             hi = mid
     return line[:lo].rstrip(" ") + ELLIPSIS
+
+
+def wrap(
+    text: str, size_px: int, max_width: float, bold: bool = False, max_lines: int = 4
+) -> list[str]:
+    """Lines of ``text`` no wider than ``max_width`` px (see :func:`wrap_result`)."""
+    return list(wrap_result(text, size_px, max_width, bold, max_lines).lines)

@@ -152,12 +152,3 @@ def baseline_offset(size_px: float) -> float:
     """
     band = (ASCENDER + DESCENDER) * float(size_px) / UNITS_PER_EM
     return (line_height(size_px) - band) / 2 + ASCENDER * float(size_px) / UNITS_PER_EM
-
-
-def wrap(
-    text: str, size_px: int, max_width: float, bold: bool = False, max_lines: int = 4
-) -> list[str]:
-    """Lines of ``text`` no wider than ``max_width`` px (see :func:`hud.text.breaking.wrap_result`)."""
-    from hud.text.breaking import wrap_result
-
-    return list(wrap_result(text, size_px, max_width, bold, max_lines).lines)

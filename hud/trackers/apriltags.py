@@ -28,11 +28,13 @@ hand on that wheel):
 * **cost.** A detector is a native resource and expensive to build (``tag36h11`` about
   35 MB and 30 ms, ``tagStandard41h12`` about 170 MB and 150 ms), so detectors live in a
   module-level cache keyed by family and settings, each behind a lock (the C detector is
-  not re-entrant); :func:`release_detectors` frees them.
+  not re-entrant), and are never destroyed (see :func:`_never_destroy`: destroying one
+  can crash the process).
 """
 
 from __future__ import annotations
 
+import atexit
 import math
 import threading
 from dataclasses import dataclass
@@ -161,10 +163,18 @@ def _detector(family: str, options: AprilTagOptions) -> tuple[Any, threading.Loc
         return cached
 
 
-def release_detectors() -> None:
-    """Free every cached native detector (the next detection builds them again)."""
+@atexit.register
+def _never_destroy() -> None:
+    """Stop the cached detectors' destructors from running at interpreter exit.
+
+    In this wheel, destroying a detector that has detected after OpenCV's ArUco detector
+    ran in the same process segfaults (reproduced with the bare library, no wrapper).
+    Detectors are therefore never destroyed: the cache lives for the whole process and
+    the operating system takes the memory back at exit.
+    """
     with _cache_lock:
-        _detectors.clear()
+        for detector, _lock in _detectors.values():
+            detector.tag_detector_ptr = None  # its __del__ then frees nothing
 
 
 def detect_apriltags(

@@ -27,7 +27,7 @@ from hud.anchors import (
     WorldLocked,
     pose_from_angles,
 )
-from hud.anchors.solvers import quat_from_rotvec, quat_to_rotvec
+from hud.anchors.pose import quat_from_rotvec, quat_to_rotvec
 from hud.profiles import BUILTIN_PROFILES
 from hud.trackers.results import MarkerResult, TrackedObject
 

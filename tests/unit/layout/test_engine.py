@@ -12,7 +12,7 @@ import pytest
 from hud.anchors import ViewGeometry, pose_from_angles
 from hud.errors import HudError
 from hud.layout import CardLayout, CardLayoutOptions
-from hud.layout.cards import overlap_area
+from hud.layout.geometry import overlap_area
 from hud.profiles import get_profile
 from hud.scene import Card, Scene, TrackedObject, parse_scene
 

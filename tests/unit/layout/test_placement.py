@@ -12,15 +12,13 @@ from hypothesis import strategies as st
 from hud import text as textlib
 from hud.errors import HudError, OptionsError
 from hud.layout.cards import LayoutMetrics
+from hud.layout.geometry import leader_line, overlap_area, segments_cross
 from hud.layout.placement import (
     CardRequest,
     LayoutFrame,
     PlacementOptions,
     TemporalLayout,
     TimestampError,
-    leader_line,
-    overlap_area,
-    segments_cross,
 )
 from hud.profiles import BUILTIN_PROFILES, DisplayProfile
 

@@ -12,6 +12,8 @@ contrast reduced to 60 %, so OpenCV's ArUco detector starts to miss the 1° tags
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from collections.abc import Sequence
 
 import cv2
@@ -260,9 +262,22 @@ def test_auto_reports_an_aruco_marker_and_an_apriltag_once_each() -> None:
     assert got == [("DICT_4X4_250", 5), ("tag36h11", 11)]
 
 
-def test_detector_cache_is_reused_and_released() -> None:
+def test_detector_cache_is_reused_per_family_and_settings() -> None:
     opts = at.AprilTagOptions()
     first = at._detector("tag36h11", opts)
-    assert at._detector("tag36h11", at.AprilTagOptions(max_hamming=2)) is first
-    at.release_detectors()
-    assert at._detector("tag36h11", opts) is not first
+    assert at._detector("tag36h11", at.AprilTagOptions(max_hamming=2)) is first  # filter only
+    assert at._detector("tag36h11", at.AprilTagOptions(quad_decimate=2.0)) is not first
+    assert at._detector("tag25h9", opts) is not first
+
+
+def test_a_process_using_both_backends_exits_cleanly() -> None:
+    """Destroying a reference detector after OpenCV's ArUco detector ran segfaults in this
+    wheel; the tracker never destroys them, so the process must exit with status 0."""
+    code = (
+        "import numpy as np, cv2; from hud.trackers import markers as mk; "
+        "img = np.full((120, 160), 128, np.uint8); cv2.rectangle(img, (40, 30), (100, 90), 0, -1); "
+        "mk.detect_markers(img, 'tag36h11'); mk.detect_markers(img, 'DICT_APRILTAG_36h11'); "
+        "mk.detect_markers(img, 'auto'); print('ok')"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stdout.strip()) == (0, "ok"), proc.stderr[-500:]
