@@ -250,6 +250,10 @@ def _nan() -> float:
 
 #: For every options class, settings it must refuse when made.
 BAD_OPTIONS: dict[str, list[dict[str, Any]]] = {
+    "AprilTagOptions": [
+        *({"max_hamming": 3}, {"min_decision_margin": _nan()}),
+        *({"quad_decimate": 0.5}, {"nthreads": 0}),
+    ],
     "CardLayoutOptions": [{"grow_s": -1.0}, {"body_lines": 0}, {"grow_s": _nan()}],
     "PlacementOptions": [{"gap_px": -1.0}, {"hysteresis": _nan()}, {"smoothing_s": -0.5}],
     "LintOptions": [{"max_lines": 0}, {"max_line_chars": 2.5}, {"min_contrast": _nan()}],
