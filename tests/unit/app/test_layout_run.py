@@ -85,6 +85,6 @@ def test_ten_anchored_objects_under_real_head_motion(tmp_path: Path) -> None:
     objects = _object_motion_dps(path, profile.ppd)
     assert objects > 2.0  # the head really moves the scene
     assert run["card_motion_dps"] < 2.0 * objects + 2.0
-    # Few relayouts: measured 272/min over 10 cards, i.e. a card changes slot about
-    # every 2 s while the head moves; bound at twice that to leave room for noise.
-    assert run["relayouts_per_min"] < 600
+    # Few relayouts: measured 176/min over 10 cards, i.e. a card changes slot about
+    # every 3.4 s while the head moves; bound at about twice that.
+    assert run["relayouts_per_min"] < 360

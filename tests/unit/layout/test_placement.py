@@ -227,7 +227,8 @@ def test_an_obstacle_on_the_slot_moves_the_card_once_then_it_stays() -> None:
 
 
 def test_a_card_glides_back_smoothly_when_its_slot_frees_up() -> None:
-    o = PlacementOptions(gap_px=8.0, margin_px=6.0, smoothing_s=0.1)
+    # No dwell: the card may go home the frame its slot frees up (the glide is the subject).
+    o = PlacementOptions(gap_px=8.0, margin_px=6.0, smoothing_s=0.1, dwell_s=0.0)
     layout = TemporalLayout((1280, 720), o)
     req = [CardRequest("a", CARD, _box(600, 360))]
     home = layout.place(req, 0.0).rects["a"]
@@ -359,3 +360,22 @@ def test_overlap_tests_grow_about_linearly() -> None:
         layout.place(requests, 0.1)
         counts[n] = first + layout.overlap_tests
     assert counts[1000] / counts[100] < 30, counts
+
+
+def test_a_card_that_just_moved_stays_a_while_before_it_moves_back() -> None:
+    """After a relayout the card dwells in its new slot for ``dwell_s`` unless that slot
+    becomes invalid: it does not flip back and forth as a neighbour comes and goes."""
+    req = [CardRequest("a", CARD, _box(600, 360))]
+
+    def pushed_away(dwell: float) -> tuple[TemporalLayout, Rect]:
+        layout = TemporalLayout((1280, 720), PlacementOptions(dwell_s=dwell))
+        home = layout.place(req, 0.0).rects["a"]
+        left = (600 - 28 - 270, 340, 600 - 28, 425)
+        assert layout.place(req, 0.1, obstacles=[home, left]).relayouts == ("a",)
+        return layout, home
+
+    eager, _ = pushed_away(0.0)
+    assert eager.place(req, 0.2).relayouts == ("a",)  # goes home at once
+    patient, _ = pushed_away(1.0)
+    assert all(not patient.place(req, 0.1 + 0.1 * k).relayouts for k in range(1, 9))
+    assert patient.place(req, 1.2).relayouts == ("a",)  # home, once the dwell is over
