@@ -46,7 +46,7 @@ from hud.layout import DisplayList
 from hud.optics import parse_effects
 from hud.profiles import DisplayProfile, get_profile
 from hud.render.frames import DisplayLink, PixelFormat, Rect, default_pixel_format
-from hud.scene import Card, Scene, World, load_scene
+from hud.scene import CARD_STATES, Card, Scene, World, load_scene
 from hud.trackers.faces import FaceLandmarkerOptions
 from hud.trackers.hands import HandLandmarkerOptions
 from hud.trackers.landmarker import BaseOptions, RunningMode
@@ -222,6 +222,31 @@ class HudSession:
     def set_cards(self, cards: Sequence[Card]) -> None:
         """Replace the cards shown from the next step on."""
         self._scene = replace(self._scene, cards=tuple(cards))
+
+    def stream_text(self, card_id: str, chunk: str, *, done: bool = False) -> None:
+        """Append a chunk of a streaming answer to a card (it shows as ``streaming``, and
+        ``done`` once the answer is complete). The card grows downward as text arrives;
+        text past the glance budget is cut with an ellipsis. Untrusted text is sanitised
+        at layout."""
+        self._update_card(card_id, lambda c: replace(
+            c, body=c.body + chunk, state="done" if done else "streaming"
+        ))  # fmt: skip
+
+    def set_card_state(self, card_id: str, state: str) -> None:
+        """Set a card's state (``listening``, ``thinking``, ``error``, ``dismissed``, ...)."""
+        if state not in CARD_STATES:
+            raise OptionsError(f"unknown card state {state!r} (one of {', '.join(CARD_STATES)})")
+        self._update_card(card_id, lambda c: replace(c, state=state))
+
+    def _update_card(self, card_id: str, change: Callable[[Card], Card]) -> None:
+        cards = list(self._scene.cards)
+        for i, card in enumerate(cards):
+            if card.id == card_id:
+                cards[i] = change(card)
+                self._scene = replace(self._scene, cards=tuple(cards))
+                return
+        known = ", ".join(c.id for c in cards) or "none"
+        raise OptionsError(f"no card with id {card_id!r} (cards: {known})")
 
     @property
     def eyes(self) -> tuple[Eye, ...]:

@@ -311,3 +311,26 @@ def test_a_scene_set_by_the_app_is_seen_through_the_camera() -> None:
     a = placed(World(image=None, width=640, height=360, fov_h_deg=70.0))
     b = placed(World(image=None, width=100, height=900, fov_h_deg=20.0))
     assert a == b
+
+
+def test_a_streaming_answer_grows_its_card_downward_and_ends_done() -> None:
+    """Chunks appended frame by frame: the card's top stays put while it grows, the text
+    past the glance budget is cut, and the last chunk marks it done."""
+    opts = HudSessionOptions(profile="orion", track_hands=False)
+    words = "The museum opens at nine and closes at six, with late hours on Fridays until ten. "
+    with HudSession(opts) as session:
+        session.set_cards([Card("a", "Museum", "", state="thinking")])
+        placements = []
+        for i, word in enumerate(words.split(" ") * 3):
+            session.stream_text("a", word + " ", done=False)
+            placements.append(session.step(timestamp_ms=33 * i).cards[0])
+        session.stream_text("a", "", done=True)
+        assert session.scene.cards[0].state == "done"
+        with pytest.raises(OptionsError):
+            session.stream_text("nope", "x")
+        with pytest.raises(OptionsError):
+            session.set_card_state("a", "sleeping")
+    tops = [p.rect_px[1] for p in placements]
+    heights = [p.rect_px[3] - p.rect_px[1] for p in placements]
+    assert max(tops) - min(tops) < 1.0
+    assert heights[-1] > heights[0] and all(b >= a - 1e-6 for a, b in zip(heights, heights[1:]))
