@@ -1,6 +1,9 @@
 #version 330 core
 #include "common.glsl"
 #include "world.glsl"
+#if WITH_DISPLAY == 2
+#include "display_light.glsl"
+#endif
 // The optics: what the eye receives through an additive see-through display, in linear
 // light, exposed so the world's diffuse white is 1.0 (see hud/optics.py for the model).
 //
@@ -11,7 +14,10 @@
 //
 // Compiled several ways: WITH_DISPLAY 0 runs over the whole frame (world light only; with
 // FX_STREAKS only over the rectangles the streaks reach), WITH_DISPLAY 1 only over the
-// rectangles the display lights, adding the display light baked for them. Effects are
+// rectangles the display lights, adding the display light baked for them, WITH_DISPLAY 2
+// over the same rectangles computing the display light in place (display_light.glsl, with
+// the FX_* of the bake and GAIN_TEX), rounded as the bake's half floats would hold it: for
+// content that is new every frame, one pass instead of a bake and a pass. Effects are
 // compile-time switches (FX_*, OUTPUT_LINEAR): a software rasteriser evaluates both sides
 // of a run-time branch, so an effect that is off must not be in the program at all.
 //
@@ -32,6 +38,17 @@ uniform float u_T;                  // lens transmittance
 uniform float u_streak_gain;
 out vec4 f_color;
 
+#if WITH_DISPLAY == 2
+// x >= 0 as the bake's half-float texture holds it: cut to 11 significant bits (below
+// 2^-14, to a multiple of 2^-24), as Mesa's llvmpipe converts (towards zero), so that the
+// two ways give the same bytes there; a driver that rounds to nearest is within a step.
+vec3 as_half(vec3 x) {
+    vec3 normal = uintBitsToFloat(floatBitsToUint(x) & ~0x1FFFu);
+    vec3 small = floor(x * 16777216.0) * (1.0 / 16777216.0);
+    return mix(small, normal, step(vec3(6.103515625e-05), x));
+}
+#endif
+
 void main() {
     vec2 p = gl_FragCoord.xy;
 #if WORLD_SHIFT
@@ -51,8 +68,10 @@ void main() {
 #endif
 #else
     vec3 L = u_T * world_light(wp);
-#if WITH_DISPLAY
+#if WITH_DISPLAY == 1
     L += texelFetch(u_display_light, ivec2(p - u_origin), 0).rgb;
+#elif WITH_DISPLAY == 2
+    L += as_half(display_light(p));
 #endif
 #if FX_STREAKS
     L += u_streak_gain * texelFetch(u_streaks, ivec2(p) / STREAK_DOWNSCALE, 0).rgb;

@@ -67,8 +67,11 @@ def bench_layout(counts: tuple[int, ...] = (10, 100, 1000), frames: int = 20) ->
             times.append((time.perf_counter() - t0) * 1000.0)
         steady[str(n)] = round(statistics.median(times), 3)
         overflow[str(n)] = len(frame.overflow)
+    per_card = {k: round(v / int(k), 5) for k, v in steady.items()}
     return {
-        "layout_ms": steady,
+        "layout_scaling": steady,
+        # ms per card per frame: flat when the cost grows linearly in the card count.
+        "layout_ms_per_card": per_card,
         "layout_first_frame_ms": first,
         "layout_overflow": overflow,
         "layout100_ms": steady.get("100"),

@@ -2,8 +2,12 @@
 
 Per frame at most: world-side streaks at quarter resolution (only when the ``streaks``
 effect is on and the profile has any), a full-frame pass with the world's light, and a pass
-that adds the display (``shaders/compose.frag`` compiled both ways). The display's light is
-baked beforehand, only when the display or the viewer changes. An additive display emits
+that adds the display (``shaders/compose.frag`` compiled both ways). Only what changed is
+redrawn: while the world and the viewer stay, the 8-bit output keeps the world's light and
+only the display's old and new rectangles are drawn again (a frame with nothing new draws
+nothing). The display's light is baked beforehand, only when the display or the viewer
+changes; content that changes every frame is not baked but computed in the display pass
+itself (one pass instead of two, the same bytes as the bake gives). An additive display emits
 nothing where it is black, so the bake and the display pass run only over the rectangles
 where the display drew something (its ``DisplayContent``, grown by what the optics spread:
 filtering, rainbow, ghost), clipped to the field of view; a display texture without that
@@ -58,9 +62,7 @@ _WORLD_ONLY_UNIFORMS = frozenset({"u_flags", "u_T", "u_world_shift", "u_streak_g
 class _Variant(NamedTuple):
     """One effect set's compose programs (see :meth:`Compositor._variant`)."""
 
-    world: moderngl.Program  # codes to codes (8-bit) or T·world (linear), full-screen
-    vao: moderngl.VertexArray  # ``world``'s, no buffers
-    world_rects: moderngl.Program  # the same over rectangles
+    world_rects: moderngl.Program  # codes to codes (8-bit) or T·world (linear), over rectangles
     streak: moderngl.Program  # T·world + streaks, over rectangles
     fov: moderngl.Program  # T·world + streaks + display light, over rectangles
 
@@ -86,6 +88,14 @@ class Compositor:
         #: every pixel is written by one pass (see :meth:`_disjoint`).
         self._world_rest = Rects(ctx)
         self._streak_rest = Rects(ctx)
+        #: What the 8-bit output holds from the last frame (see :meth:`_restore`): the world
+        #: pass's key, the rectangles the display pass drew over it, and the whole frame's key.
+        self._out_world: object = None
+        self._out_lit = np.zeros((0, 4), dtype="f4")
+        self._out_key: object = None
+        #: The world's light put back where last frame's display was and this one's is not.
+        self._restore_plain = Rects(ctx)
+        self._restore_streak = Rects(ctx)
         self._disjoint_key: object = None
         self._lit_serial = 0
         self._streak_serial = 0
@@ -133,10 +143,8 @@ class Compositor:
         self._world_generation = 0
         self._streak_key: tuple[int, float] | None = None
         self._light_key: object = None
-        self._world_prev_key: object = None
-        self._world_cache_key: object = None
-        self._world_cache_fbo: moderngl.Framebuffer | None = None
-        #: How many times the world's light was actually computed (not copied from the cache).
+        #: How many times the world's light was computed over the whole frame (not kept from
+        #: the last frame, see :meth:`_restore`).
         self.world_passes = 0
         self._light_tex: moderngl.Texture | None = None
         self._gain_fbo: moderngl.Framebuffer | None = None
@@ -146,8 +154,19 @@ class Compositor:
         self._gain_extent = (1.0, 1.0)
         self.gain_passes = 0
         self._light_fbo: moderngl.Framebuffer | None = None
-        #: How many times the display light was rebaked (for tests and the benchmark).
+        #: How many times the display light was computed for new content or a new viewer,
+        #: baked or in the display pass (for tests and the benchmark).
         self.light_bakes = 0
+        #: Display light computed in the display pass itself (WITH_DISPLAY 2), not baked:
+        #: new content whose predecessor was drawn only once (see :meth:`_bake_display_light`).
+        self._light_inline = False
+        self._light_uses = 2  # the first content is baked, as content that stays would be
+        self._light_uniforms: tuple[tuple[str, object], ...] = ()
+        self._light_origin = (0.0, 0.0)
+        self._light_serial = 0
+        self._inline_progs: dict[tuple[object, ...], moderngl.Program] = {}
+        #: How many of those computed it in the display pass, not baked.
+        self.light_inline = 0
         #: How many times the streak pass actually ran (for tests and the benchmark).
         self.streak_passes = 0
 
@@ -210,8 +229,11 @@ class Compositor:
         compose_flags = flags & COMPOSE_EFFECTS
         shoulder = world_tonemap and bool(compose_flags & EFFECT_BITS["tonemap"])
         affine = not linear and world_codes_affine(T, shoulder)
-        variant = self._variant(compose_flags, linear, world_tonemap, shifted, affine)
+        variant_key = (compose_flags, linear, world_tonemap, shifted, affine)
+        variant = self._variant(*variant_key)
         fov_prog = variant.fov
+        if lit and self._light_inline:
+            fov_prog = self._inline_variant(variant_key, flags & LIGHT_EFFECTS)
         fbo = self._linear() if linear else self.out_fbo
         self.world.use(location=0)
         self.streak_tex.use(location=2)
@@ -219,7 +241,7 @@ class Compositor:
             self._code_lut.write(world_code_table(T, shoulder).tobytes())
             self._code_lut_key = (T, shoulder)
         self._code_lut.use(location=3)
-        for prog in (variant.world, variant.world_rects, variant.streak, fov_prog):
+        for prog in (variant.world_rects, variant.streak, fov_prog):
             set_uniform(prog, "u_world_shift", uniforms["u_world_shift"])
             set_uniform(prog, "u_T", T)
             set_uniform(prog, "u_T_encoded", T ** (1 / 2.4))
@@ -231,21 +253,63 @@ class Compositor:
             uniforms["u_world_shift"],
             uniforms["u_streak_gain"],
         )
-        lit_drawn = bool(lit and rect is not None and self._light_tex is not None)
-        self._disjoint(streaks, lit_drawn)
+        lit_drawn = bool(lit and rect is not None)
+        if not linear:
+            frame_key = (world_key, variant_key, lit_drawn and self._light_serial)
+            if frame_key == self._out_key:
+                return fbo  # the output holds this very frame already
         if linear:
+            self._disjoint(streaks, lit_drawn)
             fbo.use()
-            self._draw_world(variant, streaks, True)
+            self._draw_world(variant, streaks)
+        elif world_key == self._out_world:
+            self._restore(variant, streaks, lit_drawn)
         else:
-            self._world_light(world_key, variant, streaks)
-            fbo.use()
+            self._disjoint(streaks, lit_drawn)
+            self.out_fbo.use()
+            self._draw_world(variant, streaks)
+            self.world_passes += 1
         self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)  # no-op for the float target
-        if lit_drawn and rect is not None and self._light_tex is not None:  # baked above
-            self._light_tex.use(location=1)
-            set_uniform(fov_prog, "u_origin", (rect[0], rect[1]))
-            self._lit.draw(fov_prog)
+        if lit_drawn and rect is not None:
+            if self._light_inline:  # computed here (see _bake_display_light)
+                display.use(location=4)
+                level0 = isinstance(display.extra, DisplayContent) and display.extra.mip_level == 0
+                if level0:
+                    self._level0.use(location=4)
+                if self._gain_fbo is not None:
+                    self._gain_fbo.color_attachments[0].use(location=5)  # type: ignore[union-attr]
+                self._lit.draw(fov_prog)
+                if level0:
+                    self._level0.clear(location=4)
+            elif self._light_tex is not None:  # baked above
+                self._light_tex.use(location=1)
+                set_uniform(fov_prog, "u_origin", self._light_origin)
+                self._lit.draw(fov_prog)
         self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
+        if not linear:
+            self._out_world = world_key
+            self._out_lit = self._lit.rects if lit_drawn else np.zeros((0, 4), dtype="f4")
+            self._out_key = frame_key
         return fbo
+
+    def _restore(self, variant: _Variant, streaks: bool, lit: bool) -> None:
+        """Redraw only what changed: the output already holds this world's light (the
+        last frame's world pass had the same key) everywhere but under the rectangles the
+        last display pass drew, so the world goes back where those are and this frame's
+        are not (with the streaks where they reach), and the display pass draws the rest.
+        The same programs as the world pass write the same values there."""
+        now = self._lit.rects if lit else np.zeros((0, 4), dtype="f4")
+        gone = rect_difference(self._out_lit, now)
+        plain = rect_difference(gone, self._streak_out.rects) if streaks else gone
+        self._restore_plain.set(plain)
+        self.out_fbo.use()
+        self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
+        self._restore_plain.draw(variant.world_rects)
+        if streaks and len(gone):
+            self._restore_streak.set(rect_difference(gone, plain))
+            self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
+            self._restore_streak.draw(variant.streak)
+            self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
 
     def _disjoint(self, streaks: bool, lit: bool) -> None:
         """The world pass's and the streak pass's rectangles outside the passes drawn
@@ -261,48 +325,16 @@ class Compositor:
         self._streak_rest.set(rect_difference(streak_rects_, lit_rects_))
         self._world_rest.set(rect_difference(frame, np.concatenate([lit_rects_, streak_rects_])))
 
-    def _draw_world(self, variant: _Variant, streaks: bool, disjoint: bool) -> None:
+    def _draw_world(self, variant: _Variant, streaks: bool) -> None:
         """T·world (codes to codes into an 8-bit target: no encode), then in linear light
-        with the streaks where they reach (encoded). ``disjoint``: only where no later
-        pass of this frame writes (:meth:`_disjoint`); otherwise over the whole frame."""
+        with the streaks where they reach (encoded), only where no later pass of this
+        frame writes (:meth:`_disjoint`)."""
         self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
-        if disjoint:
-            self._world_rest.draw(variant.world_rects)
-        else:
-            variant.vao.render(moderngl.TRIANGLES, vertices=3)
+        self._world_rest.draw(variant.world_rects)
         if streaks:
             self.ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
-            (self._streak_rest if disjoint else self._streak_out).draw(variant.streak)
+            self._streak_rest.draw(variant.streak)
             self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
-
-    def _world_light(self, key: tuple[object, ...], variant: _Variant, streaks: bool) -> None:
-        """Fill the output with the world's light (T·world + streaks) outside the display.
-
-        Retained like the display light: the first frame after the world image or the
-        viewer changes renders it straight into the output; when a second frame needs the
-        same, it is rendered once into a cache and every later frame copies the bytes
-        (a plain blit). A live camera, whose image changes every frame, never pays for
-        the cache. Straight into the output it skips the pixels that the display pass
-        writes after it; the cache holds the whole frame, whatever the display shows.
-        """
-        if key == self._world_cache_key and self._world_cache_fbo is not None:
-            self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)  # copy the encoded bytes as they are
-            self.ctx.copy_framebuffer(self.out_fbo, self._world_cache_fbo)
-            return
-        if key == self._world_prev_key:
-            if self._world_cache_fbo is None:
-                tex = self.ctx.texture(self.size, 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
-                self._world_cache_fbo = self.ctx.framebuffer(color_attachments=[tex])
-            self._world_cache_fbo.use()
-            self._draw_world(variant, streaks, False)
-            self.ctx.copy_framebuffer(self.out_fbo, self._world_cache_fbo)
-            self._world_cache_key = key
-            self.world_passes += 1
-            return
-        self._world_prev_key = key
-        self.out_fbo.use()
-        self._draw_world(variant, streaks, True)
-        self.world_passes += 1
 
     def _streak_pass(self, world_shift: float) -> None:
         """The bright part of the world at reduced resolution, then the streaks it makes,
@@ -355,7 +387,12 @@ class Compositor:
         display_version: int | None,
     ) -> int:
         """Resample the display frame into this eye over its lit parts of ``rect``, with
-        every display-side effect; returns how many lit rectangles there are."""
+        every display-side effect; returns how many lit rectangles there are.
+
+        Content that changes every frame is drawn once: when the content before it was
+        drawn only once too, new content is not baked but computed in the display pass
+        itself (``_light_inline``, one pass over the lit rectangles instead of two), and
+        baked only if a second frame shows it (a still HUD, the other eye of a pair)."""
         # rect follows from the uniforms, which are numbers and tuples: hashable, exact.
         flags &= LIGHT_EFFECTS
         light_uniforms = tuple(
@@ -367,14 +404,38 @@ class Compositor:
             key: tuple[object, ...] = (content.key, display.size, flags, light_uniforms)
         else:
             key = (display_version, display.glo, flags, light_uniforms)
-        if (content is not None or display_version is not None) and key == self._light_key:
-            return self._lit.count
-        self._light_key = key
-        self.light_bakes += 1
-        self._lit_serial += 1
-        if not self._lit.set(lit_rects(content, display.size, uniforms, flags, rect)):
+        keyed = content is not None or display_version is not None
+        if keyed and key == self._light_key:
+            self._light_uses += 1
+            if not self._light_inline or not self._lit.count:
+                return self._lit.count
+            self._light_inline = False  # shown again: bake it (the same values, see as_half)
+        else:
+            self._light_key = key
+            self._light_uniforms = light_uniforms
+            self._light_inline = keyed and self._light_uses < 2
+            self._light_uses = 1
+            rects = lit_rects(content, display.size, uniforms, flags, rect)
+            if not np.array_equal(rects, self._lit.rects):
+                self._lit.set(rects)
+                self._lit_serial += 1
+        self._light_serial += 1
+        if not self._lit.count:
             return 0
-        w, h = int(rect[2] - rect[0]), int(rect[3] - rect[1])
+        gain_tex = bool(flags & (EFFECT_BITS["eyebox"] | EFFECT_BITS["uniformity"]))
+        if gain_tex:
+            self._gain_pass(flags, light_uniforms, rect)
+        if self._light_uses == 1:  # new content or viewer
+            self.light_bakes += 1
+            self.light_inline += self._light_inline
+        if self._light_inline:
+            return self._lit.count
+        # The texture's corner on even output px: its 2×2 fragment quads are the display
+        # pass's, so the level of detail (from neighbours' differences) is the same as
+        # computing the light in that pass (WITH_DISPLAY 2), to the last bit.
+        ox, oy = rect[0] - rect[0] % 2, rect[1] - rect[1] % 2
+        self._light_origin = (ox, oy)
+        w, h = int(rect[2] - ox), int(rect[3] - oy)
         if self._light_tex is None or self._light_tex.size != (w, h):
             if self._light_fbo is not None:
                 self._light_fbo.release()
@@ -384,9 +445,6 @@ class Compositor:
             # measurements can tell apart, at half the memory traffic of f4.
             self._light_tex = self.ctx.texture((w, h), 4, dtype="f2")
             self._light_fbo = self.ctx.framebuffer(color_attachments=[self._light_tex])
-        gain_tex = bool(flags & (EFFECT_BITS["eyebox"] | EFFECT_BITS["uniformity"]))
-        if gain_tex:
-            self._gain_pass(flags, light_uniforms, rect)
         prog = self._light_variant(flags)
         assert self._light_fbo is not None
         self._light_fbo.use()
@@ -400,8 +458,8 @@ class Compositor:
         if level0:
             self._level0.use(location=0)
         set_uniform(prog, "u_display", 0)
-        set_uniform(prog, "u_origin", (rect[0], rect[1]))
-        set_uniform(prog, "u_target_origin", (rect[0], rect[1]))
+        set_uniform(prog, "u_origin", (ox, oy))
+        set_uniform(prog, "u_target_origin", (ox, oy))
         set_uniform(prog, "u_target_size", (float(w), float(h)))
         for name, value in light_uniforms:
             set_uniform(prog, name, value)
@@ -456,6 +514,46 @@ class Compositor:
             self._gain_fbo.release()
             self._gain_fbo = None
 
+    def _inline_variant(
+        self, variant_key: tuple[int, bool, bool, bool, bool], flags: int
+    ) -> moderngl.Program:
+        """The display pass computing the display light in place (WITH_DISPLAY 2) for the
+        light effects ``flags``, with this frame's light uniforms set."""
+        gain_tex = bool(flags & (EFFECT_BITS["eyebox"] | EFFECT_BITS["uniformity"]))
+        key = (variant_key, flags)
+        prog = self._inline_progs.get(key)
+        if prog is None:
+            compose_flags, linear, _, shifted, _ = variant_key
+            prog = self.programs.get(
+                "rect.vert",
+                "compose.frag",
+                {
+                    **_fx_defines(compose_flags | flags),
+                    "TONEMAP_KNEE": f"{TONEMAP_KNEE:.4f}",
+                    "OUTPUT_LINEAR": int(linear),
+                    "STREAK_DOWNSCALE": STREAK_DOWNSCALE,
+                    "WORLD_SHIFT": int(shifted),
+                    "WITH_DISPLAY": 2,
+                    "WORLD_CODES": 0,
+                    "WORLD_LUT": 0,
+                    "GAIN_TEX": int(gain_tex),
+                },
+            )
+            set_uniform(prog, "u_world", 0)
+            set_uniform(prog, "u_world_size", self.size)
+            set_uniform(prog, "u_streaks", 2)
+            set_uniform(prog, "u_display", 4)
+            set_uniform(prog, "u_gain_tex", 5)
+            set_uniform(prog, "u_target_origin", (0.0, 0.0))
+            set_uniform(prog, "u_target_size", (float(self.size[0]), float(self.size[1])))
+            self._inline_progs[key] = prog
+        if gain_tex:
+            set_uniform(prog, "u_gain_origin", self._gain_origin)
+            set_uniform(prog, "u_gain_extent", self._gain_extent)
+        for name, value in self._light_uniforms:
+            set_uniform(prog, name, value)
+        return prog
+
     def _light_variant(self, flags: int) -> moderngl.Program:
         gain_tex = bool(flags & (EFFECT_BITS["eyebox"] | EFFECT_BITS["uniformity"]))
         return self.programs.get(
@@ -466,8 +564,7 @@ class Compositor:
         self, flags: int, linear: bool, world_tonemap: bool, shifted: bool, affine: bool
     ) -> _Variant:
         """The compose programs for one effect set (compiled on first use, then cached):
-        the world over the whole frame or over rectangles, the world with streaks and the
-        display pass."""
+        the world over rectangles, the world with streaks and the display pass."""
         key = (flags, linear, world_tonemap, shifted, affine)
         found = self._variants.get(key)
         if found is None:
@@ -486,12 +583,11 @@ class Compositor:
                 plain["FX_TONEMAP"] = 0
             if not linear:  # the shoulder, if any, is in the table
                 plain.update(WORLD_CODES=1, WORLD_LUT=int(not affine), FX_TONEMAP=0)
-            world = self.programs.get("fullscreen.vert", "compose.frag", plain)
             world_rects = self.programs.get("rect.vert", "compose.frag", plain)
             streak = self.programs.get("rect.vert", "compose.frag", defines)
             fov = self.programs.get("rect.vert", "compose.frag", {**defines, "WITH_DISPLAY": 1})
             # Texture units and the target never change: set once per variant.
-            for prog in (world, world_rects, streak, fov):
+            for prog in (world_rects, streak, fov):
                 set_uniform(prog, "u_world", 0)
                 set_uniform(prog, "u_world_size", self.size)
                 set_uniform(prog, "u_display_light", 1)
@@ -499,7 +595,7 @@ class Compositor:
                 set_uniform(prog, "u_code_lut", 3)
                 set_uniform(prog, "u_target_origin", (0.0, 0.0))
                 set_uniform(prog, "u_target_size", (float(self.size[0]), float(self.size[1])))
-            found = _Variant(world, self.ctx.vertex_array(world, []), world_rects, streak, fov)
+            found = _Variant(world_rects, streak, fov)
             self._variants[key] = found
         return found
 
@@ -518,14 +614,14 @@ class Compositor:
         return np.frombuffer(raw, dtype=np.float32).reshape(self.size[1], self.size[0], 3).copy()
 
     def release(self) -> None:
-        for variant in self._variants.values():
-            variant.vao.release()
         for rects in (
             self._lit,
             self._streak_small,
             self._streak_out,
             self._world_rest,
             self._streak_rest,
+            self._restore_plain,
+            self._restore_streak,
         ):
             rects.release()
         for vao in self._gain_vaos.values():
@@ -548,7 +644,7 @@ class Compositor:
             self._level0,
         ):
             obj.release()
-        for fbo in (self._linear_fbo, self._world_cache_fbo):
+        for fbo in (self._linear_fbo,):
             if fbo is not None:  # a framebuffer's release leaves its textures alive
                 for tex in fbo.color_attachments:
                     tex.release()

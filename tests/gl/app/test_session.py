@@ -7,6 +7,7 @@ dirty rectangles, host-supplied landmarks, bounded memory.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -333,4 +334,4 @@ def test_a_streaming_answer_grows_its_card_downward_and_ends_done() -> None:
     tops = [p.rect_px[1] for p in placements]
     heights = [p.rect_px[3] - p.rect_px[1] for p in placements]
     assert max(tops) - min(tops) < 1.0
-    assert heights[-1] > heights[0] and all(b >= a - 1e-6 for a, b in zip(heights, heights[1:]))
+    assert heights[-1] > heights[0] and all(b >= a - 1e-6 for a, b in itertools.pairwise(heights))
