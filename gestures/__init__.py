@@ -39,6 +39,11 @@ _API: dict[str, tuple[str, ...]] = {
         "ThumbTap",
     ),
     "gestures.recognizer": ("GestureRecognizer", "GestureRecognizerOptions"),
+    "gestures.intent": (
+        *("COMMAND_EVENTS", "IntentGate", "IntentOptions", "WearerOptions"),
+        *("select_wearer_hands", "wearer_frame"),
+    ),
+    "gestures.pose_filter": ("PoseFilter", "PoseSmoothingOptions"),
     "gestures.poses": ("POSE_LABELS", "PoseLabel", "PoseOptions", "PoseResult", "classify_pose"),
     "gestures.pose_model": ("PoseModel",),
     "gestures.pinch": ("PinchOptions", "PinchRecognizer", "PinchState"),
@@ -71,6 +76,7 @@ _API: dict[str, tuple[str, ...]] = {
 _LAZY: dict[str, str] = {name: module for module, names in _API.items() for name in names}
 
 __all__ = [
+    "COMMAND_EVENTS",
     "EVENT_CLASSES",
     "EVENT_HANDLED",
     "EVENT_TYPES",
@@ -116,6 +122,8 @@ __all__ = [
     "IDTOptions",
     "IVTOptions",
     "InputSimulator",
+    "IntentGate",
+    "IntentOptions",
     "LandmarkError",
     "OneEuroFilter",
     "OneEuroOptions",
@@ -128,10 +136,12 @@ __all__ = [
     "PinchStart",
     "PinchState",
     "PoseChanged",
+    "PoseFilter",
     "PoseLabel",
     "PoseModel",
     "PoseOptions",
     "PoseResult",
+    "PoseSmoothingOptions",
     "RawGazeSubscription",
     "ScriptedHand",
     "SelectionDispatcher",
@@ -150,6 +160,7 @@ __all__ = [
     "TimestampOrderError",
     "TrackOptions",
     "TrackResult",
+    "WearerOptions",
     "angular_distance_deg",
     "calibration_report",
     "classify_pose",
@@ -166,7 +177,9 @@ __all__ = [
     "hit_test",
     "merge_fixations",
     "nine_point_targets",
+    "select_wearer_hands",
     "synthetic_hand",
+    "wearer_frame",
 ]
 
 
@@ -239,6 +252,14 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
         OneEuroFilter,
         OneEuroOptions,
     )
+    from gestures.intent import (
+        COMMAND_EVENTS,
+        IntentGate,
+        IntentOptions,
+        WearerOptions,
+        select_wearer_hands,
+        wearer_frame,
+    )
     from gestures.landmarks import (
         HANDEDNESS,
         NUM_LANDMARKS,
@@ -249,6 +270,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
     from gestures.microgestures import ThumbMicrogestureRecognizer, ThumbOptions
     from gestures.motion import CircleOptions, CircleRecognizer, SwipeOptions, SwipeRecognizer
     from gestures.pinch import PinchOptions, PinchRecognizer, PinchState
+    from gestures.pose_filter import PoseFilter, PoseSmoothingOptions
     from gestures.pose_model import PoseModel
     from gestures.poses import POSE_LABELS, PoseLabel, PoseOptions, PoseResult, classify_pose
     from gestures.recognizer import GestureRecognizer, GestureRecognizerOptions

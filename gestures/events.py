@@ -133,6 +133,8 @@ class Circle(GestureEvent):
     name: ClassVar[str] = "on_circle"
     direction: CircleDirection
     turns: float
+    #: Mean distance of the fingertip from the circle's centre, palm sizes (0: unknown).
+    radius: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -230,7 +230,8 @@ class CircleRecognizer(_TrackRecognizer):
         if path_length(points) / palm < opts.min_path:
             return []
         spread = points - points.sum(axis=0) / len(points)
-        if float(np.hypot(spread[:, 0], spread[:, 1]).sum()) / len(points) / palm < opts.min_radius:
+        radius = float(np.hypot(spread[:, 0], spread[:, 1]).sum()) / len(points) / palm
+        if radius < opts.min_radius:
             return []
         turn = turning_deg(points, opts.min_step_fraction)
         turns = abs(turn) / 360.0
@@ -243,5 +244,6 @@ class CircleRecognizer(_TrackRecognizer):
                 handedness=hand.handedness,
                 direction="cw" if turn > 0 else "ccw",
                 turns=turns,
+                radius=radius,
             )
         ]

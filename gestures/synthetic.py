@@ -185,6 +185,9 @@ MICRO_AWAY = 0.45
 MICRO_TOUCH = 0.05
 #: Time the thumb takes to reach or leave the index side in scripted microgestures.
 _THUMB_TRAVEL_MS = 40
+#: A thumb gesture asked of a hand in another pose waits this long in the relaxed pose
+#: (longer than the intent gate's ``fingers_window_ms`` and pose hold together).
+RELAX_MS = 450
 
 
 @dataclass
@@ -300,9 +303,15 @@ class ScriptedHand:
         """Whether a pinch is held."""
         return self._pinch_gap is not None
 
+    def _relax_first(self) -> int:
+        """When a thumb gesture may start: at once from the ``relaxed`` hand, else after
+        :data:`RELAX_MS` of it (a real hand curls first; the intent gate refuses a thumb
+        gesture made while the other fingers are still moving)."""
+        return self._now + (0 if self._pose == "relaxed" else RELAX_MS)
+
     def thumb_tap(self, duration_ms: int = 150, position: float = 0.3) -> None:
         """Tap the thumb on the side of the index; the hand stays ``relaxed`` after."""
-        t0 = self._now
+        t0 = self._relax_first()
         hold = t0 + _THUMB_TRAVEL_MS + max(0, int(duration_ms))
         self._pose = "relaxed"
         self._thumb = [
@@ -317,7 +326,7 @@ class ScriptedHand:
         if direction not in ("forward", "back"):
             raise ValueError(f"thumb swipe direction must be forward or back, not {direction!r}")
         start, end = (0.1, 0.65) if direction == "forward" else (0.65, 0.1)
-        t0 = self._now
+        t0 = self._relax_first()
         t1 = t0 + _THUMB_TRAVEL_MS
         t2 = t1 + max(1, int(duration_ms))
         self._pose = "relaxed"

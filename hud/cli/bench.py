@@ -69,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
     result["render"] = bench_render_profiles(profiles, args.frames, args.backend)
     if not args.skip_input:
         result["input"] = bench_input(args.frames)
+        from hud.bench.wild import bench_input_wild
+
+        result["input_wild"] = bench_input_wild()
     if not args.skip_pipeline:
         from hud.bench.pipeline import bench_pipeline, bench_update_bytes
 

@@ -30,7 +30,7 @@ def test_each_hand_has_its_own_pipeline_and_events_are_dispatched() -> None:
     dispatcher.push_handlers(on_pinch_start=starts.append)
     recognizer = GestureRecognizer(dispatcher=dispatcher)
     events: list[GestureEvent] = []
-    for i, gap in enumerate([0.6] * 3 + [0.05] * 5):
+    for i, gap in enumerate([0.6] * 6 + [0.05] * 5):  # seen open first (intent gate)
         events += recognizer.process(_frame(i, gap))
     assert [e.handedness for e in starts] == ["Right"]
     poses = {(e.handedness, e.pose) for e in events if isinstance(e, PoseChanged)}
@@ -42,8 +42,11 @@ def test_a_pinch_drag_is_not_also_a_swipe() -> None:
     recognizer = GestureRecognizer()
     events: list[GestureEvent] = []
     xs = np.linspace(0.3, 0.8, 10)
-    for i, x in enumerate([0.3] * 3 + list(xs)):
-        hand = synthetic_hand(pinch_points(0.05), centre=(x, 0.6), size=0.1)
+    # The hand is seen open for 200 ms first: a hand that appears already pinched is
+    # not pinching (the intent gate's ready pose).
+    gaps = [0.6] * 6 + [0.05] * 3 + [0.05] * len(xs)
+    for i, (x, gap) in enumerate(zip([0.3] * 9 + list(xs), gaps, strict=True)):
+        hand = synthetic_hand(pinch_points(gap), centre=(x, 0.6), size=0.1)
         events += recognizer.process(HandFrame(timestamp_ms=i * FRAME_MS, hands=(hand,)))
     assert not any(isinstance(e, Swipe) for e in events)
     assert any(type(e).__name__ == "PinchDrag" for e in events)

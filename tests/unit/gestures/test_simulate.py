@@ -24,6 +24,7 @@ from gestures.simulate import InputSimulator, SimulatedFrame, SimulatorOptions, 
 from gestures.synthetic import (
     MICRO_AWAY,
     MICRO_TOUCH,
+    RELAX_MS,
     pinch_points,
     pose_points,
     synthetic_hand,
@@ -143,12 +144,12 @@ def test_arrow_keys_are_swipes_like_a_fast_hand_movement(
 def test_microgesture_keys_match_a_thumb_on_the_index(
     key: str, keyframes: list[tuple[float, float]], kind: str
 ) -> None:
-    frames = _simulate({5: lambda s: s.key_press(key)}, 30)
-    start = 4 * FRAME_MS
+    frames = _simulate({5: lambda s: s.key_press(key)}, 40)
+    start = 4 * FRAME_MS + RELAX_MS  # the open hand relaxes first, then the thumb moves
     hold = 150 if key == "t" else 250
     times = [start, start + 40, start + 40 + hold, start + 80 + hold]
     hands = [_hand(pose_points("open_palm"))] * 5
-    for i in range(5, 30):
+    for i in range(5, 40):
         t = i * FRAME_MS
         position = float(np.interp(t, times, [k[0] for k in keyframes]))
         offset = float(np.interp(t, times, [k[1] for k in keyframes]))
@@ -167,28 +168,31 @@ def test_microgesture_keys_match_a_thumb_on_the_index(
 
 def test_digit_keys_change_pose_and_h_hides_the_hand() -> None:
     script: dict[int, Callable[[InputSimulator], object]] = {
-        2: lambda s: s.key_press("2"),
-        4: lambda s: s.key_press("_3"),  # pyglet's symbol name for the 3 key
-        6: lambda s: s.key_press("NUM_4"),
-        8: lambda s: s.key_press("H"),
-        10: lambda s: s.key_press("h"),
+        # Six frames apart: a pose must hold a few frames to change (pose_smoothing).
+        6: lambda s: s.key_press("2"),
+        12: lambda s: s.key_press("_3"),  # pyglet's symbol name for the 3 key
+        18: lambda s: s.key_press("NUM_4"),
+        24: lambda s: s.key_press("H"),
+        30: lambda s: s.key_press("h"),
     }
-    poses = [e.pose for e in _events(_simulate(script, 12)) if isinstance(e, PoseChanged)]
+    poses = [e.pose for e in _events(_simulate(script, 36)) if isinstance(e, PoseChanged)]
     assert poses == ["open_palm", "fist", "point", "victory", "none", "victory"]
 
 
 def test_every_simulated_event_is_a_real_event_and_replays_identically() -> None:
     """Nothing is faked: the frames alone, through a fresh recogniser, give the events."""
     script: dict[int, Callable[[InputSimulator], object]] = {
-        3: lambda s: s.key_press("space"),
-        8: lambda s: s.key_release("space"),
-        12: lambda s: s.key_press("right"),
-        60: lambda s: s.key_press("t"),
+        # Spaced as a person would: the first pinch once the hand has settled, the
+        # mouse pinch once the fingers have stopped opening (the intent gate).
+        6: lambda s: s.key_press("space"),
+        11: lambda s: s.key_release("space"),
+        20: lambda s: s.key_press("right"),
+        50: lambda s: s.key_press("t"),
         75: lambda s: s.key_press("1"),
-        80: lambda s: s.mouse_press(),
-        90: lambda s: s.mouse_release(),
+        90: lambda s: s.mouse_press(),
+        98: lambda s: s.mouse_release(),
     }
-    frames = _simulate(script, 100)
+    frames = _simulate(script, 105)
     events = _events(frames)
     assert events and all(type(e) in EVENT_CLASSES for e in events)
     replayed = GestureRecognizer()
@@ -198,7 +202,7 @@ def test_every_simulated_event_is_a_real_event_and_replays_identically() -> None
     dispatched: list[GestureEvent] = []
     dispatcher = EventDispatcher()
     dispatcher.push_handlers(on_pinch_start=dispatched.append, on_swipe=dispatched.append)
-    _simulate(script, 100, InputSimulator(dispatcher=dispatcher))
+    _simulate(script, 105, InputSimulator(dispatcher=dispatcher))
     assert dispatched == [e for e in events if type(e).__name__ in ("PinchStart", "Swipe")]
 
 
@@ -222,29 +226,31 @@ def test_mouse_is_gaze_and_gaze_plus_space_selects_through_the_router() -> None:
     sim = InputSimulator(router=router)
     script: dict[int, Callable[[InputSimulator], object]] = {
         0: lambda s: s.mouse_move(1280 / 2, 360),  # centre: not on the target
-        2: lambda s: s.key_press("space"),
-        6: lambda s: s.key_release("space"),
-        10: lambda s: s.mouse_move(1280 / 2 + 5 / 30 * 1280, 360),  # 5° right: on it
-        12: lambda s: s.key_press("space"),
-        16: lambda s: s.key_release("space"),
+        # The first pinch waits for the hand to settle (the intent gate's settle_ms).
+        7: lambda s: s.key_press("space"),
+        11: lambda s: s.key_release("space"),
+        15: lambda s: s.mouse_move(1280 / 2 + 5 / 30 * 1280, 360),  # 5° right: on it
+        17: lambda s: s.key_press("space"),
+        21: lambda s: s.key_release("space"),
     }
-    frames = _simulate(script, 20, sim)
+    frames = _simulate(script, 25, sim)
     assert sum(isinstance(e, PinchStart) for e in _events(frames)) == 2
     assert [(c.target_id, c.method) for c in commits] == [("play", "pinch")]
 
 
 def test_space_and_mouse_button_together_are_one_pinch_and_unknown_keys_are_ignored() -> None:
     script: dict[int, Callable[[InputSimulator], object]] = {
-        2: lambda s: s.key_press("space"),
-        4: lambda s: s.mouse_press("left"),
-        6: lambda s: s.key_release("space"),  # the button still holds the pinch
-        10: lambda s: s.mouse_release("left"),
+        # After the hand has settled (the intent gate's settle_ms).
+        7: lambda s: s.key_press("space"),
+        9: lambda s: s.mouse_press("left"),
+        11: lambda s: s.key_release("space"),  # the button still holds the pinch
+        15: lambda s: s.mouse_release("left"),
     }
-    events = _events(_simulate(script, 15))
+    events = _events(_simulate(script, 20))
     kinds = [type(e).__name__ for e in events]
     assert kinds.count("PinchStart") == 1 and kinds.count("PinchEnd") == 1
     (end,) = [e for e in events if type(e).__name__ == "PinchEnd"]
-    assert end.timestamp_ms > 10 * FRAME_MS  # held until the mouse button let go
+    assert end.timestamp_ms > 15 * FRAME_MS  # held until the mouse button let go
     sim = InputSimulator()
     assert not sim.key_press("f12") and not sim.mouse_press("right")
     assert key_name(" SPACE ") == "space" and key_name("_1") == "1" and key_name("NUM_7") == "7"

@@ -87,9 +87,10 @@ def test_hide_show_and_poses() -> None:
     seen = []
     for i, pose in enumerate(["fist", "point", "victory", "thumbs_up", "thumbs_down", "open_palm"]):
         hand.set_pose(pose)
-        changes = [
-            e for e in recognizer.process(hand.tick(i * FRAME_MS)) if isinstance(e, PoseChanged)
-        ]
+        changes = []  # each pose held six frames: poses change only once they hold
+        for k in range(6):
+            frame = hand.tick((6 * i + k) * FRAME_MS)
+            changes += [e for e in recognizer.process(frame) if isinstance(e, PoseChanged)]
         seen.append(changes[-1].pose)
     assert seen == ["fist", "point", "victory", "thumbs_up", "thumbs_down", "open_palm"]
     with pytest.raises(ValueError, match="no synthetic pose"):
@@ -97,7 +98,7 @@ def test_hide_show_and_poses() -> None:
 
 
 def test_a_hand_lost_mid_pinch_cancels_it() -> None:
-    events = _run(ScriptedHand(), {3: "pinch", 10: "hide"}, 20)
+    events = _run(ScriptedHand(), {8: "pinch", 15: "hide"}, 25)  # pinch once settled
     assert [
         type(e).__name__
         for e in events
