@@ -92,7 +92,7 @@ def _read_rows(path: str | Path, columns: int, what: str) -> tuple[list[int], np
                     numbers = [float(cell) for cell in row[1:]]
                 except ValueError:
                     raise EvaluationError(
-                        f"{file}: row {number} is not numeric: {','.join(row)[:60]}"
+                        f"{file}: row {number} is not numeric (a landmark row is a label then numbers)"
                     ) from None
                 ids.append(class_id)
                 values.append(numbers)

@@ -202,8 +202,11 @@ def parse_tum(text: str, source: str = "head trace") -> HeadTrajectory:
     try:
         data = np.array([f for _, f in numbered], dtype=np.float64)
     except ValueError:
-        n, bad = _first_non_number(numbered)
-        raise HeadTraceError(f"{source} line {n}: {bad[:20]!r} is not a number") from None
+        n, _bad = _first_non_number(numbered)
+        # The file may be anything a scene named: say where, never echo what it holds.
+        raise HeadTraceError(
+            f"{source} line {n}: not a number where {COLUMNS} are expected"
+        ) from None
     lines = np.array([n for n, _ in numbered])
     finite = np.all(np.isfinite(data), axis=1)
     if not finite.all():

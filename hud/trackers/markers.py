@@ -510,8 +510,20 @@ class CameraIntrinsics:
                 matrix, dist, width, height = _read_filestorage(p)
         except HudError:
             raise
-        except (ValueError, TypeError, KeyError, IndexError, RecursionError, cv2.error) as exc:
-            raise HudError(f"cannot read calibration {p}: {str(exc)[:120]}") from None
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            IndexError,
+            RecursionError,
+            OverflowError,
+            cv2.error,
+        ) as exc:
+            # Name the kind of problem, never the file's content (numpy echoes the value).
+            raise HudError(
+                f"cannot read calibration {p}: not a camera matrix, distortion and image size "
+                f"({type(exc).__name__})"
+            ) from None
         try:
             coeffs = tuple(float(v) for v in np.asarray(dist if dist is not None else []).ravel())
         except (ValueError, TypeError):

@@ -50,7 +50,7 @@ def test_non_unit_quaternions_are_normalised() -> None:
         ("", "no poses"),
         ("# only a comment\n", "no poses"),
         ("0 0 0 0 0 0 0 1\n1 0 0 0 0 0 1\n", "line 2: expected 8 numbers"),
-        ("0 0 0 0 0 0 0 1\n# c\n1 0 x 0 0 0 0 1\n", "line 3: 'x' is not a number"),
+        ("0 0 0 0 0 0 0 1\n# c\n1 0 x 0 0 0 0 1\n", "line 3: not a number"),
         ("0 0 0 0 0 0 0 1\n1 0 nan 0 0 0 0 1\n", "line 2: NaN"),
         ("0 0 0 0 0 0 0 1\n1 0 inf 0 0 0 0 1\n", "line 2: NaN or infinite"),
         ("0 0 0 0 0 0 0 1\n0 0 0 0 0 0 0 1\n", "line 2: time"),

@@ -51,11 +51,6 @@ NEAR_VALID = st.fixed_dictionaries(
     {"camera_matrix": GOOD_MATRIX, "image_size": st.lists(NUMBER, min_size=2, max_size=2)},
     optional={"dist_coeffs": st.lists(NUMBER, max_size=6) | JSON},
 )
-#: Not fixed yet in hud/trackers/markers.py (CameraIntrinsics.from_file): an image size
-#: of Infinity ends in ``int(inf)``, an OverflowError its ``except`` does not catch.
-KNOWN_OVERFLOW = pytest.mark.xfail(
-    raises=OverflowError, strict=False, reason="from_file does not catch OverflowError yet"
-)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +69,6 @@ def _load(path: Path) -> None:
         assert all(math.isfinite(v) for v in (intrinsics.fx, intrinsics.fy, intrinsics.cx))
 
 
-@KNOWN_OVERFLOW
 @given(
     st.one_of(JSON, CALIBRATIONISH, NEAR_VALID, st.dictionaries(st.sampled_from(list(KEYS)), JSON))
 )
@@ -108,9 +102,8 @@ def test_any_yaml_field_is_a_calibration_or_one_hud_error(
     _load(path)
 
 
-@pytest.mark.xfail(raises=OverflowError, strict=True, reason="markers.py: catch OverflowError")
 def test_an_infinite_image_size_is_one_hud_error(folder: Path) -> None:
-    """Found by the fuzzing above; remove the mark once from_file catches OverflowError."""
+    """Found by the fuzzing above: ``int(inf)`` raised an OverflowError."""
     path = folder / "calibration.json"
     path.write_text(
         '{"camera_matrix": [[500,0,320],[0,500,240],[0,0,1]], "image_size": [Infinity, 480]}',
