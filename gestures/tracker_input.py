@@ -9,9 +9,13 @@ bit-identical events.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from gestures.landmarks import HandFrame, HandLandmarks
 from hud.trackers.results import HandResult
+
+if TYPE_CHECKING:
+    from gestures.intent import WearerOptions
 
 
 def hand_frame(timestamp_ms: int, hands: Sequence[HandResult]) -> HandFrame:
@@ -41,3 +45,15 @@ def hand_landmarks(hand: HandResult) -> HandLandmarks:
         score=float(hand.score),
         aspect_ratio=aspect,
     )
+
+
+def wearer_hand_results(
+    hands: Sequence[HandResult], options: WearerOptions | None = None
+) -> tuple[HandResult, ...]:
+    """The tracker hands that are the wearer's (:func:`gestures.intent.select_wearer_hands`),
+    in their tracker order: what a recording keeps, so no bystander's landmarks are stored."""
+    from gestures.intent import select_wearer_hands
+
+    converted = [hand_landmarks(hand) for hand in hands]
+    kept = {id(h) for h in select_wearer_hands(tuple(converted), options)}
+    return tuple(hand for hand, lm in zip(hands, converted) if id(lm) in kept)

@@ -247,15 +247,18 @@ def _header(args: argparse.Namespace, pipeline: Any, source: Any, first: Any) ->
 def _record(pipeline: Any, frame: Any, args: argparse.Namespace) -> Any:
     """One :class:`hud.io.sources.Frame` tracked and recognised, as a session record."""
     from gestures.gaze_geometry import face_gaze
+    from gestures.tracker_input import wearer_hand_results
     from hud.app.pipeline import FrameInput
     from hud.io.records import FrameRecord, event_to_dict
 
     tracked = pipeline.track(FrameInput(timestamp_ms=frame.timestamp_ms, rgb=frame.rgb))
     events = pipeline.recognise(tracked)
+    # Only the wearer's hands are kept: a bystander's landmarks never reach the file.
+    hands = wearer_hand_results(tracked.hands, pipeline.recognizer.options.wearer)
     return FrameRecord(
         index=frame.index,
         timestamp_ms=tracked.timestamp_ms,
-        hands=tracked.hands,
+        hands=hands,
         faces=tracked.faces,
         gaze=tuple(face_gaze(f) for f in tracked.faces),
         markers=tracked.markers,

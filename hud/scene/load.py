@@ -128,7 +128,9 @@ def _inside_scene_folder(name: str, path: str, base_dir: str | Path) -> None:
     base = Path(base_dir).resolve()
     target = (base / name).resolve()
     if Path(name).is_absolute() or not target.is_relative_to(base):
-        raise _fail(path, f"{quote(name)} is outside the scene's folder; put the file beside the scene")
+        raise _fail(
+            path, f"{quote(name)} is outside the scene's folder; put the file beside the scene"
+        )
 
 
 def parse_scene(data: Any, base_dir: str | Path = ".") -> Scene:
@@ -143,7 +145,8 @@ def parse_scene(data: Any, base_dir: str | Path = ".") -> Scene:
     version = root.get("version", 1)
     if isinstance(version, bool) or version not in SCENE_VERSIONS:
         raise _fail(
-            "$.version", f"unsupported scene version {quote(version)} (this Waveglass reads 1 and 2)"
+            "$.version",
+            f"unsupported scene version {quote(version)} (this Waveglass reads 1 and 2)",
         )
     if version == 1:
         for key in ("head", "animation"):
@@ -272,7 +275,10 @@ def _parse_cards(raw: Any, ids: set[str], version: int) -> tuple[Card, ...]:
             anchor = _string(anchor, f"{p}.anchor")
             if anchor not in ids:
                 known = ", ".join(sorted(ids)) or "none"
-                raise _fail(f"{p}.anchor", f"no object with id {quote(anchor)} (objects: {quote(known, 80)})")
+                raise _fail(
+                    f"{p}.anchor",
+                    f"no object with id {quote(anchor)} (objects: {quote(known, 80)})",
+                )
         state = _choice(c.get("state", "done"), f"{p}.state", CARD_STATES, "state")
         solver = _choice(
             c.get("solver", "object" if anchor else "tag-along"),
