@@ -12,7 +12,7 @@ a clock, so the same frames give the same events and the same pixels.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -255,7 +255,11 @@ class HudPipeline:
 
     # ------------------------------------------------------------------ layout
     def layout(
-        self, scene: Scene, t_s: float | None = None, head: Pose | None = None
+        self,
+        scene: Scene,
+        t_s: float | None = None,
+        head: Pose | None = None,
+        hands: Sequence[HandResult] = (),
     ) -> dict[Eye, DisplayList]:
         """Each eye's display list (an empty one for an eye without a display).
 
@@ -283,7 +287,7 @@ class HudPipeline:
             cards = self._card_layouts.get(eye)
             if cards is None:
                 cards = self._card_layouts[eye] = CardLayout(self.profile, self.options.cards)
-            out[eye] = cards.update(scene, view, t_s, head, latency)
+            out[eye] = cards.update(scene, view, t_s, head, latency, hands)
         return out
 
     def world_size(self, scene: Scene) -> tuple[int, int]:

@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from gestures.events import GestureEvent
 from gestures.recognizer import GestureRecognizerOptions
+from gestures.tracker_input import wearer_hand_results
 from hud.anchors import Eye, HeadPose, pose_from_angles
 from hud.app.pipeline import (
     FrameInput,
@@ -290,7 +291,8 @@ class HudSession:
             if head_pose is None
             else pose_from_angles(head_pose.yaw_deg, head_pose.pitch_deg, head_pose.roll_deg)
         )
-        layouts = clock.run("layout", lambda: p.layout(scene, t_s, head))
+        hands = wearer_hand_results(tracked.hands, p.recognizer.options.wearer)
+        layouts = clock.run("layout", lambda: p.layout(scene, t_s, head, hands))
         rendered = clock.run("render", lambda: p.render(scene, layouts, rgb))
         display, dirty = clock.run("output", lambda: self.link.send(rendered.display))
         if timer is not None:

@@ -21,12 +21,17 @@ scratch (``hud render`` of a still scene).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from hud.anchors import (
     DirectionalIndicator,
+    HandAttached,
+    HandInput,
     HeadLocked,
     ObjectLocked,
     ObjectObservation,
@@ -40,7 +45,7 @@ from hud.anchors import (
     WorldLocked,
     has_display,
 )
-from hud.errors import OptionsError
+from hud.errors import HudError, OptionsError
 from hud.layout.cards import (
     STATE_COLOURS,
     CardContent,
@@ -57,6 +62,18 @@ from hud.layout.display_list import DisplayList
 from hud.layout.placement import CardRequest, LayoutFrame, PlacementOptions, TemporalLayout
 from hud.profiles import DisplayProfile
 from hud.scene import Card, Scene
+
+
+class TrackedHand(Protocol):
+    """A tracked hand as layout reads it (:class:`hud.trackers.results.HandResult` is one):
+    21 image-normalised landmarks and which hand it is."""
+
+    @property
+    def landmarks(self) -> npt.NDArray[np.float64]: ...
+
+    @property
+    def handedness(self) -> Literal["Left", "Right"]: ...
+
 
 #: Where a head-locked status item sits: near the top of the display, in tan units of
 #: the FOV's half-height (the centre of the view stays free for the world).
@@ -139,8 +156,10 @@ class CardLayout:
         t_s: float | None = None,
         head: Pose | None = None,
         latency_on: bool = True,
+        hands: Sequence[TrackedHand] = (),
     ) -> DisplayList:
-        """The display list at ``t_s`` (seconds; None: one frame from scratch)."""
+        """The display list at ``t_s`` (seconds; None: one frame from scratch). ``hands``:
+        the wearer's tracked hands, for cards that follow a hand."""
         if t_s is None:
             self.reset()
             t_s = 0.0
@@ -150,10 +169,11 @@ class CardLayout:
         for gone in [k for k in self._tracks if k not in shown]:
             del self._tracks[gone]
         lag = self._lag_px(scene) if latency_on else (0.0, 0.0)
+        hand = self._hand_input(hands, view)
         placed: list[_Placed] = []
         requests: list[CardRequest] = []
         for i, card in enumerate(scene.cards):
-            item = self._anchor_card(card, scene, view, t_s, dt, head, lag)
+            item = self._anchor_card(card, scene, view, t_s, dt, head, lag, hand)
             if item is None:
                 continue
             placed.append(item)
@@ -164,6 +184,17 @@ class CardLayout:
         frame = self._placement.place(requests, t_s)
         self.last_frame = frame
         return self._emit(placed, frame)
+
+    @staticmethod
+    def _hand_input(hands: Sequence[TrackedHand], view: ViewGeometry) -> HandInput | None:
+        """The first usable tracked hand as solver input (None: no hand this frame)."""
+        for hand in hands:
+            try:
+                base = HandInput.from_landmarks(hand.landmarks, view)
+                return replace(base, handedness=hand.handedness)
+            except HudError:
+                continue  # a malformed hand: skipped for this frame
+        return None
 
     def _lag_px(self, scene: Scene) -> tuple[float, float]:
         """World-anchored content lags head motion by the motion-to-photon latency."""
@@ -187,6 +218,8 @@ class CardLayout:
         if solver == "head":
             half_v = math.tan(math.radians(p.fov_v_deg) / 2)
             return [HeadLocked(direction_tan=(0.0, HEAD_LOCKED_V * half_v), distance_m=1.0)]
+        if solver == "hand":
+            return [HandAttached()]
         if solver == "world":
             start = (head or Pose.identity()).apply(np.array([0.0, 0.0, 1.5]))
             return [
@@ -208,6 +241,7 @@ class CardLayout:
         dt: float,
         head: Pose | None,
         lag: tuple[float, float],
+        hand: HandInput | None = None,
     ) -> _Placed | None:
         track = self._track(card, head)
         observation = None
@@ -217,7 +251,7 @@ class CardLayout:
             if obs.is_finite:
                 observation = obs
                 track.box_tan = obs.box_tan
-        ctx = SolverContext.from_view(view, t_s, head, observation)
+        ctx = SolverContext.from_view(view, t_s, head, observation, hand)
         state = track.handler.update(t_s, ctx)
         if state.status == "lost" or state.direction_tan is None or state.opacity <= 0.0:
             return None

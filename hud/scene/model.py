@@ -34,8 +34,9 @@ CARD_STATES = (
 #: How a card follows its object (or the wearer), after MRTK3's solvers: ``object``
 #: (locked to its tracked object; the default for an anchored card), ``tag-along`` (stays
 #: within a cone of the view direction; the default for an unanchored card), ``head``
-#: (head-locked: small status items only) and ``world`` (fixed where it first appeared).
-CARD_SOLVERS = ("object", "tag-along", "head", "world")
+#: (head-locked: small status items only), ``world`` (fixed where it first appeared) and
+#: ``hand`` (beside the wearer's hand, like a wrist menu; hidden while no hand is seen).
+CARD_SOLVERS = ("object", "tag-along", "head", "world", "hand")
 
 
 @dataclass(frozen=True)

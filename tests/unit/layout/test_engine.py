@@ -7,6 +7,7 @@ import math
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pytest
 
 from hud.anchors import ViewGeometry, pose_from_angles
@@ -151,3 +152,23 @@ def test_empty_text_does_not_break_a_card(title: str) -> None:
     scene = replace(_scene([MUG], []), cards=(card,))
     dl = CardLayout(PROFILE).update(scene, _view(), None)
     assert "a" in dl.card_rects
+
+
+def test_a_hand_card_follows_the_wearers_hand_and_goes_when_it_goes() -> None:
+    from hud.trackers.results import HandResult
+
+    def hand_at(x: float, y: float) -> HandResult:
+        pts = np.zeros((21, 3))
+        pts[:, 0], pts[:, 1] = x, y
+        return HandResult(handedness="Right", score=0.99, landmarks=pts, image_size=(W, H))
+
+    scene = _scene([], [{"id": "m", "title": "Menu", "solver": "hand"}])
+    layout = CardLayout(PROFILE)
+    assert "m" not in layout.update(scene, _view(), 0.0, hands=()).card_rects  # no hand yet
+    a = layout.update(scene, _view(), 0.1, hands=[hand_at(0.4, 0.5)]).card_rects["m"]
+    b = a
+    for i in range(2, 30):  # the hand moves right and down; the card follows
+        b = layout.update(scene, _view(), i / 10, hands=[hand_at(0.45, 0.55)]).card_rects["m"]
+    assert b[0] > a[0] and b[1] > a[1]
+    grace = CardLayoutOptions().anchoring.lost_grace_s + CardLayoutOptions().anchoring.fade_s
+    assert "m" not in layout.update(scene, _view(), 3.0 + grace + 0.1, hands=()).card_rects
