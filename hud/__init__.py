@@ -78,6 +78,8 @@ _API: dict[str, tuple[str, ...]] = {
     "hud.scene.model": ("Card", "DisplaySettings", "Scene", "Viewer", "World"),
     "hud.scene.load": ("SceneError", "load_scene", "parse_scene"),
     "hud.scene.timeline": ("card_at", "cards_at"),
+    "hud.answers.protocol": ("AnswerError", "AnswerRequest", "AnswerSource"),
+    "hud.answers.offline": ("KnowledgeError", "OfflineAnswerSource", "load_knowledge"),
     "hud.text.sanitize": ("sanitize",),
     "hud.layout.engine": ("CardLayout", "CardLayoutOptions"),
     "hud.layout.placement": ("CardRequest", "LayoutFrame", "PlacementOptions", "TemporalLayout"),
@@ -111,6 +113,9 @@ __all__ = [
     "AirTap",
     "AnchorState",
     "AnimationFrame",
+    "AnswerError",
+    "AnswerRequest",
+    "AnswerSource",
     "AppFrame",
     "BaseOptions",
     "Billboard",
@@ -166,6 +171,7 @@ __all__ = [
     "HudSession",
     "HudSessionOptions",
     "ImageSequenceSource",
+    "KnowledgeError",
     "LayoutFrame",
     "LayoutMetricsRecorder",
     "LintOptions",
@@ -173,6 +179,7 @@ __all__ = [
     "MarkerResult",
     "ObjectLocked",
     "ObjectObservation",
+    "OfflineAnswerSource",
     "OneEuroFilter",
     "OneEuroSettings",
     "OptionsError",
@@ -227,6 +234,7 @@ __all__ = [
     "get_profile",
     "lint_scene",
     "list_profiles",
+    "load_knowledge",
     "load_profile_file",
     "load_scene",
     "open_source",
@@ -303,6 +311,8 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
     )
     from hud.anchors.tracked import HeadMotion, HeadPose
     from hud.anchors.view import Eye, ViewGeometry
+    from hud.answers.offline import KnowledgeError, OfflineAnswerSource, load_knowledge
+    from hud.answers.protocol import AnswerError, AnswerRequest, AnswerSource
     from hud.app.animate import AnimationFrame, animate_scene
     from hud.app.app import AppFrame, HudApp
     from hud.app.pipeline import (

@@ -23,6 +23,7 @@ ORDER = (
     "gestures",
     "hud.anchors",
     "hud.scene",
+    "hud.answers",  # what the assistant says: text streams for the cards
     "hud.text",
     "hud.layout",
     "hud.optics",
@@ -42,6 +43,7 @@ ALLOWED: dict[str, set[str]] = {
     "gestures": {"hud.errors"},
     "hud.anchors": {"hud.errors", "hud.profiles", "hud.trackers"},
     "hud.scene": {"hud.errors", "hud.io", "hud.trackers"},
+    "hud.answers": {"hud.errors"},
     "hud.text": {"hud.errors"},
     "hud.layout": {"hud.errors", "hud.profiles", "hud.anchors", "hud.scene", "hud.text"},
     "hud.optics": {"hud.errors", "hud.profiles"},
