@@ -180,8 +180,12 @@ def read_tum(path: str | Path) -> HeadTrajectory:
     check_regular_file(p, "head trace")
     try:
         text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HeadTraceError(f"cannot read head trace {p}: {exc.__class__.__name__}") from None
+    except FileNotFoundError:
+        raise HeadTraceError(f"head trace not found: {p}") from None
+    except UnicodeDecodeError:
+        raise HeadTraceError(f"{p}: not a text file (a TUM trace is lines of numbers)") from None
+    except OSError as exc:
+        raise HeadTraceError(f"cannot read head trace {p}: {exc.strerror or exc.__class__.__name__}") from None
     return parse_tum(text, p.name)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -65,16 +64,13 @@ def test_bad_files_name_the_line(text: str, match: str) -> None:
 
 
 def test_missing_file_is_a_hud_error(tmp_path: Path) -> None:
-    with pytest.raises(HudError, match="cannot read"):
+    with pytest.raises(HudError, match="not found"):
         read_tum(tmp_path / "missing.txt")
 
 
-def test_real_trace_reads_fast_and_is_y_up() -> None:
-    start = time.perf_counter()
+def test_real_trace_reads_whole_and_is_y_up() -> None:
     raw = read_tum(TRACE)
-    elapsed = time.perf_counter() - start
     assert len(raw) == 13479 and 112 < raw.duration_s < 113
-    assert elapsed < 0.5, f"13k lines took {elapsed:.3f} s"
     # The axis argument of head_trace's docstring: body y stays along world y (up).
     body_y = np.array(
         [Pose(p, q).matrix()[:, 1] for p, q in zip(raw.positions[::50], raw.quaternions[::50])]
@@ -148,3 +144,12 @@ def test_world_locked_point_moves_against_real_head_rotation() -> None:
     turned = pose_from_angles(20.0, 0.0)
     seen = turned.apply_inverse(np.array([0.0, 0.0, 2.0]))
     assert math.degrees(math.atan2(seen[0], seen[2])) == pytest.approx(-20.0)
+
+
+def test_a_missing_or_binary_trace_is_one_clear_line(tmp_path: Path) -> None:
+    with pytest.raises(HeadTraceError, match="head trace not found"):
+        read_tum(tmp_path / "none.tum")
+    binary = tmp_path / "b.tum"
+    binary.write_bytes(b"\xff\xfe\x00\x01")
+    with pytest.raises(HeadTraceError, match="not a text file"):
+        read_tum(binary)
