@@ -185,7 +185,9 @@ def read_tum(path: str | Path) -> HeadTrajectory:
     except UnicodeDecodeError:
         raise HeadTraceError(f"{p}: not a text file (a TUM trace is lines of numbers)") from None
     except OSError as exc:
-        raise HeadTraceError(f"cannot read head trace {p}: {exc.strerror or exc.__class__.__name__}") from None
+        raise HeadTraceError(
+            f"cannot read head trace {p}: {exc.strerror or exc.__class__.__name__}"
+        ) from None
     return parse_tum(text, p.name)
 
 

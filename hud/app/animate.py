@@ -12,12 +12,12 @@ scene's own: the same scene gives the same frames.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from hud.anchors import Eye, HeadMotion
+from hud.anchors import Eye
 from hud.app.pipeline import HudPipeline, HudPipelineOptions
 from hud.layout import DisplayList
 from hud.layout.timeline import SceneFrame, SceneTimeline
@@ -77,24 +77,17 @@ def animate_scene(
     ``on_frame(i, n)`` is called after each frame (a progress bar).
     """
     world = world_pixels(scene)
-    size = (int(world.shape[1]), int(world.shape[0]))
-    timeline = SceneTimeline(scene, size)
-    times = list(timeline.frame_times(fps))
+    timeline = SceneTimeline(scene, (int(world.shape[1]), int(world.shape[0])))
+    total = sum(1 for _ in timeline.frame_times(fps))
     options = HudPipelineOptions(
         hands=None, composite=True, effects=effects, eyes=eyes, backend=backend
     )
-    head = HeadMotion()
     with HudPipeline(profile, options) as pipeline:
-        for i, t in enumerate(times):
-            state = timeline.at(t)
-            shown = replace(scene, objects=state.objects, posed=(), cards=state.cards)
-            rate = head.update(int(round(t * 1000)), state.head_angles)
-            if rate is not None:
-                shown = replace(shown, viewer=replace(shown.viewer, head_rate_dps=rate))
-            layouts = pipeline.layout(shown, t_s=t, head=state.head)
+        for i, (state, shown) in enumerate(timeline.frames(fps)):
+            layouts = pipeline.layout(shown, t_s=state.t_s, head=state.head)
             rendered = pipeline.render(shown, layouts, warp_world(world, state.homography))
             yield AnimationFrame(
-                i, t, state, layouts, dict(rendered.composite), dict(rendered.display)
+                i, state.t_s, state, layouts, dict(rendered.composite), dict(rendered.display)
             )
             if on_frame is not None:
-                on_frame(i + 1, len(times))
+                on_frame(i + 1, total)

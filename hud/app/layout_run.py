@@ -10,37 +10,31 @@ scene's cards (or, without cards, one card per marker) are anchored to.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from hud.anchors import (
-    Eye,
-    HeadMotion,
-    Pose,
     ViewGeometry,
     display_eyes,
     marker_objects,
     merge_objects,
 )
 from hud.errors import HudError
+from hud.io.records import FrameRecord
 from hud.io.session import SessionReader
 from hud.layout import CardLayout
+from hud.layout.engine import scene_view
 from hud.layout.metrics import LayoutMetricsRecorder
 from hud.layout.timeline import SceneTimeline
 from hud.profiles import DisplayProfile
 from hud.scene import Card, Scene, World, world_pixels
 
 
-def _eye(profile: DisplayProfile) -> Eye:
-    return display_eyes(profile)[0]
-
-
 def _view(scene: Scene, profile: DisplayProfile, size: tuple[int, int]) -> ViewGeometry:
-    return ViewGeometry.make(
-        profile, size[0], size[1], scene.world.fov_h_deg, str(_eye(profile)), scene.world.depth_m
-    )
+    """The first display eye's view (a monocular profile has one; both eyes lay out alike)."""
+    return scene_view(scene, profile, str(display_eyes(profile)[0]), size)
 
 
 def scene_layout_metrics(
@@ -52,18 +46,11 @@ def scene_layout_metrics(
         size = (int(img.shape[1]), int(img.shape[0]))
     else:
         size = (scene.world.width, scene.world.height)
-    timeline = SceneTimeline(scene, size)
     layout = CardLayout(profile)
     recorder = LayoutMetricsRecorder(profile.ppd)
-    head_rate = HeadMotion()
     view = _view(scene, profile, size)
-    for t in timeline.frame_times(fps):
-        state = timeline.at(t)
-        shown = replace(scene, objects=state.objects, posed=(), cards=state.cards)
-        rate = head_rate.update(int(round(t * 1000)), state.head_angles)
-        if rate is not None:
-            shown = replace(shown, viewer=replace(shown.viewer, head_rate_dps=rate))
-        layout.update(shown, view, t, state.head)
+    for state, shown in SceneTimeline(scene, size).frames(fps):
+        layout.update(shown, view, state.t_s, state.head)
         assert layout.last_frame is not None
         recorder.add(layout.last_frame)
     return _report(recorder, profile, "scene")
@@ -76,51 +63,32 @@ def session_layout_metrics(
     layout = CardLayout(profile)
     recorder = LayoutMetricsRecorder(profile.ppd)
     with SessionReader(path) as reader:
-        frames = iter(reader.frames())
-        size, first = _session_size(frames)
+        frames = reader.frames()
+        first = next(frames, None)
+        if first is None:
+            raise HudError(f"{path}: the session has no frames")
+        size = _image_size(first)
         world = World(image=None, fov_h_deg=scene.world.fov_h_deg, width=size[0], height=size[1])
         base = replace(scene, world=world)
         view = _view(base, profile, size)
-        count = 0
-        for record in _chain(first, frames):
+        for record in itertools.chain([first], frames):
             found = marker_objects(record.markers, size)
-            objects = merge_objects(base.objects, found)
             cards = base.cards or tuple(
                 Card(id=f"card-{o.id}", title=o.label, anchor=o.id) for o in found
             )
-            ids = {o.id for o in objects}
-            cards = tuple(
-                c for c in cards if c.anchor is None or c.anchor in ids or c.anchor in _ids(base)
-            )
-            shown = replace(base, objects=objects, cards=cards)
-            layout.update(shown, view, record.timestamp_ms / 1000.0, Pose.identity())
+            shown = replace(base, objects=merge_objects(base.objects, found), cards=cards)
+            layout.update(shown, view, record.timestamp_ms / 1000.0)
             assert layout.last_frame is not None
             recorder.add(layout.last_frame)
-            count += 1
-    if count == 0:
-        raise HudError(f"{path}: the session has no frames")
     return _report(recorder, profile, "session")
 
 
-def _ids(scene: Scene) -> set[str]:
-    return {o.id for o in scene.objects}
-
-
-def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
-    if first is not None:
-        yield first
-    yield from rest
-
-
-def _session_size(frames: Iterator[Any]) -> tuple[tuple[int, int], Any]:
-    """The camera image size of a session: from its first frame's image."""
-    first = next(frames, None)
-    if first is None:
-        return (1280, 720), None
-    rgb = first.decode_image()
+def _image_size(record: FrameRecord) -> tuple[int, int]:
+    """The camera image size of a session, from a frame's image."""
+    rgb = record.decode_image()
     if rgb is None:
         raise HudError("the session was recorded without images, so its image size is unknown")
-    return (int(rgb.shape[1]), int(rgb.shape[0])), first
+    return (int(rgb.shape[1]), int(rgb.shape[0]))
 
 
 def _report(recorder: LayoutMetricsRecorder, profile: DisplayProfile, kind: str) -> dict[str, Any]:

@@ -27,14 +27,14 @@ from hud.anchors import (
     HeadMotion,
     HeadPose,
     Pose,
-    ViewGeometry,
     display_eyes,
     has_display,
     marker_objects,
     merge_objects,
 )
 from hud.errors import OptionsError
-from hud.layout import CardLayout, CardLayoutOptions, DisplayList, layout_eye
+from hud.layout import CardLayout, CardLayoutOptions, DisplayList
+from hud.layout.engine import scene_view
 from hud.optics import ALL_EFFECTS, parse_effects
 from hud.profiles import DisplayProfile
 from hud.render.context import RenderContext
@@ -270,24 +270,16 @@ class HudPipeline:
         size = self.world_size(scene)
         stereo = len(self.eyes) == 2
         latency = "latency" in self.options.effects
-        if t_s is None:
-            return {
-                eye: layout_eye(scene, self.profile, str(eye), size, stereo, latency)
-                for eye in self.eyes
-            }
         out: dict[Eye, DisplayList] = {}
         for eye in self.eyes:
             if not has_display(self.profile, eye):
                 out[eye] = DisplayList(self.profile.width_px, self.profile.height_px)
                 continue
-            view = ViewGeometry.make(
-                self.profile, size[0], size[1], scene.world.fov_h_deg, str(eye),
-                scene.world.depth_m, parallax=stereo,
-            )  # fmt: skip
             cards = self._card_layouts.get(eye)
             if cards is None:
                 cards = self._card_layouts[eye] = CardLayout(self.profile, self.options.cards)
-            out[eye] = cards.update(scene, view, t_s, head, latency, hands)
+            view = scene_view(scene, self.profile, str(eye), size, stereo)
+            out[eye] = cards.update(scene, view, t_s, head, latency, hands)  # None: from scratch
         return out
 
     def world_size(self, scene: Scene) -> tuple[int, int]:

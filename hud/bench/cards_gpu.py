@@ -12,14 +12,13 @@ additively in linear light on the CPU (:func:`hud.bench.cards.bench_pillow_cards
 from __future__ import annotations
 
 import statistics
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from hud.bench.cards import bench_pillow_cards20, demo_cards20
 from hud.bench.render import BENCH_SIZE, bench_world
+from hud.bench.timing import median_ms
 
 
 def _card_grid(profile: Any, cards: list[tuple[str, str]], grow: int | None = None) -> Any:
@@ -84,17 +83,6 @@ class _CardsBench:
         self._frame(_card_grid(self.profile, self.cards, grow=20 + self._i))
 
 
-def _median_ms(fn: Callable[[], None], frames: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(frames):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000.0)
-    return statistics.median(times)
-
-
 def bench_cards(profile_names: tuple[str, ...], frames: int, backend: str | None) -> dict[str, Any]:
     """``cards20_ms`` and ``cards20_streaming_ms`` per profile, interleaved with the
     Pillow baseline (one figure for all profiles: it draws at the world's size)."""
@@ -107,9 +95,9 @@ def bench_cards(profile_names: tuple[str, ...], frames: int, backend: str | None
             pillow.append(float(bench_pillow_cards20(frames=n)["pillow_cards20_ms"]))
             for b in benches:
                 with b.renderer.context.current():
-                    runs[b.profile.name].setdefault("still", []).append(_median_ms(b.frame, n))
+                    runs[b.profile.name].setdefault("still", []).append(median_ms(b.frame, n))
                     runs[b.profile.name].setdefault("streaming", []).append(
-                        _median_ms(b.streaming_frame, n)
+                        median_ms(b.streaming_frame, n)
                     )
     finally:
         for b in benches:

@@ -7,27 +7,16 @@ cheapest possible frame at the same size.
 from __future__ import annotations
 
 import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from hud.bench.timing import median_ms
 from hud.render.floor import CopyFloor
 
 BENCH_SIZE = (1280, 720)
-
-
-def _median_ms(fn: Callable[[], None], frames: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(frames):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000.0)
-    return statistics.median(times)
 
 
 def bench_world(size: tuple[int, int] = BENCH_SIZE) -> npt.NDArray[np.uint8]:
@@ -159,7 +148,7 @@ def bench_render_profiles(
             # The renderer's context stays current around the timing (switching contexts
             # is not part of a frame); floors go to one list, measured beside each figure.
             with b.renderer.context.current():
-                ms = _median_ms(fn, n)
+                ms = median_ms(fn, n)
             runs[b.name].setdefault("floor" if key.startswith("floor") else key, []).append(ms)
 
         for _ in range(3):

@@ -146,8 +146,8 @@ def _scene_at_time(scene: Scene, t: float | None) -> Scene:
     if not (math.isfinite(t) and 0 <= t <= 1e5):
         raise HudError(f"--time must be a time in seconds from 0, got {t}")
     world = world_pixels(scene)
-    frame = SceneTimeline(scene, (world.shape[1], world.shape[0])).at(t)
-    return replace(scene, objects=frame.objects, posed=(), cards=frame.cards)
+    timeline = SceneTimeline(scene, (world.shape[1], world.shape[0]))
+    return timeline.shown(timeline.at(t))
 
 
 def _run_animation(args: argparse.Namespace) -> int:

@@ -96,7 +96,7 @@ class CardLayoutOptions:
     #: leaves a valid one: 1.0, twice as good. Under head motion every card is re-placed
     #: every frame, and a lower bar trades small gains for visible jumps (measured on the
     #: desk tour: 150 relayouts/min at 0.3, 70 at 1.0).
-    hysteresis: float | None = 1.0
+    hysteresis: float = 1.0
 
     def __post_init__(self) -> None:
         if not (isinstance(self.grow_s, (int, float)) and 0 <= self.grow_s < 10):
@@ -133,9 +133,9 @@ class CardLayout:
         self.options = options or CardLayoutOptions()
         self.metrics = LayoutMetrics.for_profile(profile, self.options.body_lines)
         m = self.metrics
-        placement = PlacementOptions(gap_px=m.gap, margin_px=m.margin, ppd=profile.ppd)
-        if self.options.hysteresis is not None:
-            placement = replace(placement, hysteresis=self.options.hysteresis)
+        placement = PlacementOptions(
+            gap_px=m.gap, margin_px=m.margin, ppd=profile.ppd, hysteresis=self.options.hysteresis
+        )
         self._placement = TemporalLayout((profile.width_px, profile.height_px), placement)
         self._tracks: dict[str, _CardTrack] = {}
         self._t: float | None = None
@@ -246,9 +246,9 @@ class CardLayout:
         track = self._track(card, head)
         observation = None
         obj = scene.object_by_id(card.anchor) if card.anchor else None
-        if obj is not None and all(math.isfinite(v) for v in obj.box):
+        if obj is not None:
             obs = ObjectObservation.from_tracked_object(obj, view)
-            if obs.is_finite:
+            if obs.is_finite:  # a NaN or infinite box: no observation this frame
                 observation = obs
                 track.box_tan = obs.box_tan
         ctx = SolverContext.from_view(view, t_s, head, observation, hand)
@@ -257,12 +257,9 @@ class CardLayout:
             return None
         content = card_content(card, self.metrics)
         track.height = self._eased_height(track.height, content.height, dt)
-        box: Rect | None = None
+        size_tan = track.box_tan if card.solver_name == "object" else None
+        box = self._display_box(view, state.direction_tan, size_tan, lag)
         arrow: float | None = None
-        if card.solver_name == "object":
-            box = self._display_box(view, state.direction_tan, track.box_tan, lag)
-        else:
-            box = self._display_box(view, state.direction_tan, None, lag)
         if box is None:
             return None
         if not self._on_display(box):
@@ -373,11 +370,22 @@ def layout_eye(
     empty list for an eye without a display). ``parallax``: half of a stereo pair."""
     if not has_display(profile, eye):
         return DisplayList(profile.width_px, profile.height_px)
+    view = scene_view(scene, profile, eye, world_size, parallax)
+    return layout_scene(scene, profile, view, world_size, latency_on=latency_on)
+
+
+def scene_view(
+    scene: Scene,
+    profile: DisplayProfile,
+    eye: str,
+    world_size: tuple[int, int],
+    parallax: bool = False,
+) -> ViewGeometry:
+    """One eye's view of the scene's world over a grid of ``world_size`` pixels."""
     w, h = world_size
-    view = ViewGeometry.make(
+    return ViewGeometry.make(
         profile, w, h, scene.world.fov_h_deg, str(eye), scene.world.depth_m, parallax=parallax
     )
-    return layout_scene(scene, profile, view, world_size, latency_on=latency_on)
 
 
 def layout_scene(

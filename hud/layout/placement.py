@@ -37,6 +37,7 @@ import numpy as np
 
 from hud.errors import HudError, OptionsError
 from hud.layout.geometry import (
+    EPS,
     Leader,
     Point,
     Rect,
@@ -76,7 +77,6 @@ FREE_PREFERENCE = 5.0
 #: How far a searched position may stray from the first valid one before the search gives
 #: up looking for one that covers nothing (positions tried, not pixels).
 DIRTY_SEARCH = 200
-EPS = 1e-6
 
 
 class TimestampError(HudError):

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from hud.anchors import HeadPose, HeadTrajectory, Pose, pose_from_angles
+from hud.anchors import HeadMotion, HeadPose, HeadTrajectory, Pose, pose_from_angles
 from hud.errors import HudError
 from hud.scene import Card, HeadKeyframe, Scene, TrackedObject, cards_at
 
@@ -79,6 +79,23 @@ class SceneTimeline:
             raise HudError(f"frames per second must be positive, got {rate}")
         n = max(1, int(math.floor(self.duration_s() * rate + 1e-9)) + 1)
         return (i / rate for i in range(n))
+
+    def frames(self, fps: float | None = None) -> Iterator[tuple[SceneFrame, Scene]]:
+        """Each frame's state and the scene as shown then (:meth:`shown`), with the head's
+        angular velocity over the frames for the latency effect."""
+        motion = HeadMotion()
+        for t in self.frame_times(fps):
+            state = self.at(t)
+            shown = self.shown(state)
+            rate = motion.update(int(round(t * 1000)), state.head_angles)
+            if rate is not None:
+                shown = replace(shown, viewer=replace(shown.viewer, head_rate_dps=rate))
+            yield state, shown
+
+    def shown(self, state: SceneFrame) -> Scene:
+        """The scene as one frame shows it: objects where they now appear (all as boxes),
+        cards with the text that has arrived."""
+        return replace(self.scene, objects=state.objects, posed=(), cards=state.cards)
 
     # ------------------------------------------------------------------ head
     def head_at(self, t_s: float) -> Pose:

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from hud.anchors.view import Eye, ViewGeometry, has_display
 from hud.errors import HudError
 from hud.layout import DisplayList, layout_eye
+from hud.layout.engine import scene_view
 from hud.optics import ALL_EFFECTS, auto_brightness, parse_effects, uniformity_map
 from hud.profiles import DisplayProfile
 from hud.render.compositor import Compositor
@@ -113,16 +114,8 @@ class HudRenderer:
 
     def view(self, scene: Scene, eye: str | Eye, parallax: bool = False) -> ViewGeometry:
         """The eye's view of the scene's world (the composite's grid when there is one)."""
-        w, h = self.size if self.size is not None else (scene.world.width, scene.world.height)
-        return ViewGeometry.make(
-            self.profile,
-            w,
-            h,
-            scene.world.fov_h_deg,
-            str(eye),
-            scene.world.depth_m,
-            parallax=parallax,
-        )
+        size = self.size if self.size is not None else (scene.world.width, scene.world.height)
+        return scene_view(scene, self.profile, str(eye), size, parallax)
 
     def layout(
         self,
