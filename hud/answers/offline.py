@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hud.answers.protocol import AnswerError, AnswerRequest
+from hud.answers.protocol import AnswerError, AnswerRequest, ChunkStream, SentCallback
 from hud.errors import HudError, OptionsError, check_regular_file, quote
 
 if sys.version_info >= (3, 11):
@@ -94,8 +94,11 @@ class OfflineAnswerSource:
     """An :class:`hud.answers.AnswerSource` answering from a knowledge file.
 
     The object is looked up by id first, then by label; the answer comes in the request's
-    language, else the other one. ``words_per_chunk`` sets how it streams.
+    language, else the other one. ``words_per_chunk`` sets how it streams. Nothing leaves
+    the machine (:attr:`remote` is False, no stream reports a request).
     """
+
+    remote = False
 
     def __init__(
         self, knowledge: str | Path | Mapping[str, KnowledgeEntry], words_per_chunk: int = 3
@@ -106,7 +109,6 @@ class OfflineAnswerSource:
             dict(knowledge) if isinstance(knowledge, Mapping) else load_knowledge(knowledge)
         )
         self.words_per_chunk = words_per_chunk
-        self._cancelled = False
 
     def lookup(self, request: AnswerRequest) -> KnowledgeEntry:
         for key in (request.object_id, request.label):
@@ -115,18 +117,16 @@ class OfflineAnswerSource:
         what = request.label or request.object_id or "this"
         raise AnswerError(f"no answer about {quote(what)} in the knowledge file")
 
-    def stream(self, request: AnswerRequest) -> Iterator[str]:
-        """The answer a few words at a time; ends early once :meth:`cancel` is called."""
-        self._cancelled = False
+    def stream(self, request: AnswerRequest, *, on_sent: SentCallback | None = None) -> ChunkStream:
+        """The answer a few words at a time; ends early once the stream is closed. An
+        unknown object is an :class:`AnswerError` when the stream is read."""
+        return ChunkStream(self._chunks(request))
+
+    def _chunks(self, request: AnswerRequest) -> Iterator[str]:
         entry = self.lookup(request)
         lang = request.language if request.language in entry.texts else next(iter(entry.texts))
         words = entry.texts[lang].split(" ")
         n = self.words_per_chunk
         for i in range(0, len(words), n):
-            if self._cancelled:
-                return
             tail = " " if i + n < len(words) else ""
             yield " ".join(words[i : i + n]) + tail
-
-    def cancel(self) -> None:
-        self._cancelled = True

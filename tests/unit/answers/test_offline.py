@@ -56,12 +56,17 @@ def test_an_unknown_object_is_an_answer_error(tmp_path: Path) -> None:
     assert "\x1b" not in str(err.value) and "\n" not in str(err.value)
 
 
-def test_cancel_ends_the_stream_at_the_next_chunk(tmp_path: Path) -> None:
+def test_closing_a_stream_ends_it_at_the_next_chunk_and_only_it(tmp_path: Path) -> None:
     source = OfflineAnswerSource(_file(tmp_path, TOML), words_per_chunk=1)
-    stream = source.stream(AnswerRequest("?", object_id="marker-23"))
-    first = next(stream)
-    source.cancel()
-    assert first and list(stream) == []
+    assert source.remote is False
+    request = AnswerRequest("?", object_id="marker-23")
+    stream, other = source.stream(request), source.stream(request)
+    chunks = iter(stream)
+    first = next(chunks)
+    stream.close()
+    assert first and list(chunks) == []
+    assert "".join(other) == "Delivered today at 11:02 from the corner shop."  # its own
+    assert stream.sent is None  # nothing left the machine
 
 
 def test_json_knowledge_files_read_the_same(tmp_path: Path) -> None:
