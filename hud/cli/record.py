@@ -8,6 +8,14 @@ events to a session file (:mod:`hud.io.session`) as it goes. A camera records un
 Ctrl-C, which ends the file cleanly; a crash or ``kill -9`` leaves a file that replays
 up to the last written frame.
 
+Stored frames are redacted (:class:`hud.privacy.redact.FaceRedactor`): bystanders'
+faces are blurred, the wearer's hands (the hands the session keeps) stay sharp, and the
+header's ``redaction`` entry says how. ``--keep-faces`` stores frames as captured, for
+the one case where the faces in view are the consenting user's own and must stay
+findable: a gaze recording of yourself at a desk camera, to be re-tracked later with
+``--session ... --face`` (a blurred face cannot be). Landmarks are tracked on the
+unblurred frame either way.
+
 ``hud replay`` prints the events, frame by frame, and a summary. ``--rerun`` recomputes
 them from the stored landmarks with the current recognisers (to try a change on a real
 recording); ``--verify`` does that and exits 1 if anything differs from what was
@@ -66,6 +74,12 @@ def register(sub: Any) -> None:
     rec.add_argument("--model-complexity", type=int, choices=(0, 1), default=1)
     rec.add_argument("--mirrored", action="store_true", help="frames are mirrored (selfie)")
     rec.add_argument("--no-video", action="store_true", help="store landmarks only, no frames")
+    rec.add_argument(
+        "--keep-faces",
+        action="store_true",
+        help="store frames without blurring faces: only when everyone in view agreed "
+        "(e.g. your own face at a desk camera, for gaze sessions to re-track with --face)",
+    )
     rec.add_argument(
         "--jpeg-quality",
         type=int,
@@ -209,10 +223,13 @@ def _pipeline_options(args: argparse.Namespace) -> Any:
     return HudPipelineOptions(hands=hands, faces=faces, markers=markers)
 
 
-def _header(args: argparse.Namespace, pipeline: Any, source: Any, first: Any) -> dict:
+def _header(
+    args: argparse.Namespace, pipeline: Any, source: Any, first: Any, redactor: Any
+) -> dict:
     """The session header: what was tracked and how (the keys ``hud replay`` reads)."""
     import dataclasses
 
+    from hud.privacy.redact import describe_redaction
     from hud.trackers.markers import camera_intrinsics
 
     width, height = first.size
@@ -233,6 +250,7 @@ def _header(args: argparse.Namespace, pipeline: Any, source: Any, first: Any) ->
             "running_mode": "video",
         },
         "faces": options.faces is not None,
+        "redaction": None if redactor is None else describe_redaction(redactor.options),
         "markers": {
             "dictionary": None if markers is None else markers.dictionary,
             "marker_length_m": args.marker_size,
@@ -244,8 +262,9 @@ def _header(args: argparse.Namespace, pipeline: Any, source: Any, first: Any) ->
     }
 
 
-def _record(pipeline: Any, frame: Any, args: argparse.Namespace) -> Any:
-    """One :class:`hud.io.sources.Frame` tracked and recognised, as a session record."""
+def _record(pipeline: Any, frame: Any, args: argparse.Namespace, redactor: Any = None) -> Any:
+    """One :class:`hud.io.sources.Frame` tracked and recognised, as a session record;
+    its image redacted by ``redactor`` (``None``: stored as captured)."""
     from gestures.gaze_geometry import face_gaze
     from gestures.tracker_input import wearer_hand_results
     from hud.app.pipeline import FrameInput
@@ -263,8 +282,27 @@ def _record(pipeline: Any, frame: Any, args: argparse.Namespace) -> Any:
         gaze=tuple(face_gaze(f) for f in tracked.faces),
         markers=tracked.markers,
         events=tuple(event_to_dict(e) for e in events),
-        image=None if args.no_video else _jpeg(frame, args.jpeg_quality),
+        image=None if args.no_video else _stored_image(frame, hands, args, redactor),
     )
+
+
+def _stored_image(frame: Any, hands: Any, args: argparse.Namespace, redactor: Any) -> bytes:
+    """The frame's JPEG with bystanders' faces hidden and the wearer's ``hands`` kept.
+
+    A frame in which nothing had to change keeps the bytes :func:`_jpeg` gives (a
+    session's own, when re-recording one), so redaction costs no quality there.
+    """
+    if redactor is not None:
+        import numpy as np
+
+        from hud.cli.redact import encode_jpeg
+        from hud.privacy.redact import hand_boxes
+
+        keep = hand_boxes(hands, frame.size)
+        result = redactor.redact_for_video(frame.rgb, frame.timestamp_ms, keep=keep)
+        if result.regions and not np.array_equal(result.image, frame.rgb):
+            return encode_jpeg(result.image, args.jpeg_quality)
+    return _jpeg(frame, args.jpeg_quality)
 
 
 def _jpeg(frame: Any, quality: int) -> bytes:
@@ -307,6 +345,19 @@ def _stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
         signal.signal(signal.SIGINT, previous)
 
 
+@contextlib.contextmanager
+def _redactor(args: argparse.Namespace) -> Iterator[Any]:
+    """The face redactor for stored frames, or ``None`` when none are stored or
+    ``--keep-faces`` asks for them as captured."""
+    if args.no_video or args.keep_faces:
+        yield None
+        return
+    from hud.privacy.redact import FaceRedactor
+
+    with FaceRedactor() as redactor:
+        yield redactor
+
+
 def run_record(args: argparse.Namespace) -> int:
     """Entry point of ``hud record``: an existing session is kept unless ``--force``."""
     from hud.io.session import SessionExistsError
@@ -343,12 +394,17 @@ def _run_record(args: argparse.Namespace) -> int:
         if first is None:
             raise HudError(f"{source.description}: no frames could be read")
         # Tracking and recognising only: no display profile, nothing rendered.
-        with quiet_native_logs(), HudPipeline(None, options) as pipeline:
+        with (
+            quiet_native_logs(),
+            HudPipeline(None, options) as pipeline,
+            _redactor(args) as redactor,
+        ):
             # The first frame is tracked before the output is made: a tracker that
             # cannot start leaves the user's file (even with --force) as it was.
-            head = _record(pipeline, first, args)
-            header = _header(args, pipeline, source, first)
-            records = itertools.chain([head], (_record(pipeline, f, args) for f in frames))
+            head = _record(pipeline, first, args, redactor)
+            header = _header(args, pipeline, source, first, redactor)
+            rest = (_record(pipeline, f, args, redactor) for f in frames)
+            records = itertools.chain([head], rest)
             with (
                 SessionWriter(out, header, force=args.force) as writer,
                 _stop_on_ctrl_c() as stop,

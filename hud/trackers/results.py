@@ -25,6 +25,8 @@ HAND_LANDMARK_COUNT = 21
 FACE_LANDMARK_COUNT = 478
 #: First iris landmark: 468–472 is one iris (centre first), 473–477 the other.
 IRIS_FIRST_INDEX = 468
+#: Keypoints of a detected face (eyes, nose tip, mouth, ear tragions).
+FACE_KEYPOINT_COUNT = 6
 
 
 def _as_points(values: Any, rows: int, cols: tuple[int, ...], what: str) -> np.ndarray:
@@ -93,6 +95,50 @@ class FaceResult:
     def pixel_landmarks(self) -> np.ndarray:
         """Landmarks as 478 × 2 pixel coordinates (needs ``image_size``)."""
         return _to_pixels(self.landmarks, self.image_size)
+
+
+@dataclass(frozen=True, eq=False)
+class FaceDetection:
+    """One face found by the face detector (:mod:`hud.trackers.face_detection`).
+
+    Unlike the landmark results, coordinates are **pixels** of the image that was given
+    to the detector, because the detector scans an image in tiles and the tiles'
+    normalised coordinates would mean nothing to the caller. ``box`` is
+    ``(x0, y0, x1, y1)`` with ``x0 < x1`` and ``y0 < y1``, clipped to the image; it spans
+    roughly eyebrows to chin and cheek to cheek (hair and ears lie outside it).
+    ``keypoints`` are 6 × 2 pixel positions in MediaPipe's order: the person's right eye,
+    left eye, nose tip, mouth centre, right ear tragion, left ear tragion. ``score`` is
+    the detector's confidence in 0..1; ``image_size`` is (width, height).
+    """
+
+    box: tuple[float, float, float, float]
+    score: float
+    keypoints: np.ndarray
+    image_size: tuple[int, int]
+
+    def __post_init__(self) -> None:
+        x0, y0, x1, y1 = (float(v) for v in self.box)
+        if not (np.isfinite([x0, y0, x1, y1]).all() and x0 < x1 and y0 < y1):
+            raise ValueError(f"a face box needs x0 < x1 and y0 < y1, got {self.box!r}")
+        object.__setattr__(self, "box", (x0, y0, x1, y1))
+        pts = _as_points(self.keypoints, FACE_KEYPOINT_COUNT, (2,), "face keypoints")
+        object.__setattr__(self, "keypoints", pts)
+
+    @property
+    def width(self) -> float:
+        """Box width in pixels."""
+        return self.box[2] - self.box[0]
+
+    @property
+    def height(self) -> float:
+        """Box height in pixels."""
+        return self.box[3] - self.box[1]
+
+    def normalized_box(self) -> tuple[float, float, float, float]:
+        """``box`` divided by the image size: the convention of :class:`TrackedObject`."""
+        width, height = self.image_size
+        x0, y0, x1, y1 = self.box
+        return (x0 / width, y0 / height, x1 / width, y1 / height)
 
 
 @dataclass(frozen=True, eq=False)
