@@ -24,8 +24,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
+# The tour's stills, then the emulator on its embedded session: in a window when there
+# is a display, else headless into out/demo/emulator.mp4 (with its per-frame trace).
 demo: setup
-	$(BIN)/python demos/glasses_tour.py --out-dir out/demo
+	$(BIN)/python demos/glasses_tour.py --out-dir out/demo --no-window
+	@rm -f out/demo/emulator.mp4 out/demo/emulator.jsonl
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		echo "opening the emulator (? lists its keys, Esc quits)"; $(BIN)/hud emulate; \
+	else \
+		$(BIN)/hud emulate --headless --out out/demo/emulator.mp4 --trace out/demo/emulator.jsonl; \
+	fi
 
 test: setup lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

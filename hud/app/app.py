@@ -18,7 +18,7 @@ Nothing here reads a clock.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -27,7 +27,8 @@ import numpy.typing as npt
 
 from gestures.events import EventDispatcher, GestureEvent
 from gestures.recognizer import GestureRecognizerOptions
-from hud.anchors import Eye
+from gestures.tracker_input import wearer_hand_results
+from hud.anchors import Eye, ViewGeometry
 from hud.app.pipeline import (
     FrameInput,
     HudPipeline,
@@ -37,8 +38,10 @@ from hud.app.pipeline import (
     camera_world,
 )
 from hud.app.scheduler import FrameScheduler
+from hud.app.tracking import TrackingThread
 from hud.errors import HudError, OptionsError
 from hud.io.sources import Frame
+from hud.layout import DisplayList
 from hud.optics import parse_effects
 from hud.profiles import DisplayProfile, get_profile
 from hud.render.context import RenderContext
@@ -246,9 +249,19 @@ class AppLoop:
         context: RenderContext | None = None,
         backend: str | None = None,
         read_back: bool = True,
+        threaded: bool = False,
+        lockstep: bool = True,
+        timer: Callable[[], float] | None = None,
     ) -> None:
         """``read_back=False``: the composite stays on the GPU (a window blits
-        :meth:`texture`), and :attr:`composite` stays ``None``."""
+        :meth:`texture`), and :attr:`composite` stays ``None``.
+
+        ``threaded``: camera frames are tracked on a thread of their own
+        (:class:`hud.app.tracking.TrackingThread`) so a slow tracker never holds the
+        render loop back; ``lockstep`` then waits for each frame's result (every frame
+        tracked, the same output every run), else the loop renders with the latest
+        result and newer frames replace waiting ones. ``timer`` (seconds, such as
+        ``time.perf_counter``) fills :attr:`timings_ms` per stage."""
         self.app = app
         self.live = live
         self.profiles = app.display_profiles()
@@ -272,6 +285,21 @@ class AppLoop:
             backend=backend,
         )
         self.tracking = HudPipeline(None, options)  # tracks and recognises only
+        self._thread = TrackingThread(self.tracking, lockstep) if threaded else None
+        self._timer = timer
+        #: Milliseconds per stage of the last frame (only with a ``timer``).
+        self.timings_ms: dict[str, float] = {}
+        #: Frames are recorded or sent: the composite shows the capture LED.
+        self.capture = False
+        #: Applied to each new camera frame before it is composited (never before it is
+        #: tracked): ``(rgb, timestamp_ms) -> rgb``, such as a face redactor's, so what
+        #: is saved is redacted while the trackers still see the real frame.
+        self.world_filter: Callable[[npt.NDArray[np.uint8], int], npt.NDArray[np.uint8]] | None
+        self.world_filter = None
+        self._filtered: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]] | None = None
+        #: The last frame's anchored scene and display lists (traces and overlays).
+        self.anchored: Scene | None = None
+        self.layouts: dict[Eye, DisplayList] = {}
         self._display: HudPipeline | None = None
         self.camera: npt.NDArray[np.uint8] | None = None
         self.tracked = Tracked(0)
@@ -319,6 +347,8 @@ class AppLoop:
     def _track(self, timestamp_ms: int, camera: Frame | None) -> tuple[GestureEvent, ...]:
         """Track a camera frame at its own time and recognise; with a live world and no
         new frame, nothing (the last result stands). Without one, every frame counts."""
+        if self._thread is not None and (camera is not None or self.live):
+            return self._track_beside(camera)
         if camera is None and self.live:
             return ()
         if camera is not None:
@@ -327,6 +357,35 @@ class AppLoop:
         rgb = None if camera is None else camera.rgb
         self.tracked = self.tracking.track(FrameInput(timestamp_ms=timestamp_ms, rgb=rgb))
         return tuple(self.tracking.recognise(self.tracked))
+
+    def _track_beside(self, camera: Frame | None) -> tuple[GestureEvent, ...]:
+        """Hand a new camera frame to the tracking thread; take what it has finished
+        (the latest result stands for the frame, the events of all of them count)."""
+        assert self._thread is not None
+        if camera is not None:
+            self._take(camera)
+            self._thread.submit(FrameInput(timestamp_ms=camera.timestamp_ms, rgb=camera.rgb))
+        done = self._thread.collect()
+        if done:
+            self.tracked = done[-1].tracked
+            self.dirty = True
+        return tuple(e for d in done for e in d.events)
+
+    @property
+    def tracked_frames(self) -> int:
+        """Camera frames tracked so far (on the tracking thread, when there is one)."""
+        return 0 if self._thread is None else self._thread.tracked_count
+
+    def view_geometry(self) -> ViewGeometry:
+        """How the shown eye's display maps onto the world's pixels (for overlays)."""
+        w, h = self.world_size()
+        world = self.shown_scene().world
+        return ViewGeometry.make(self.profile, w, h, world.fov_h_deg, str(self.eye), world.depth_m)
+
+    @property
+    def dropped_frames(self) -> int:
+        """Camera frames the tracking thread never tracked (newer ones came first)."""
+        return 0 if self._thread is None else self._thread.dropped
 
     def _take(self, camera: Frame) -> None:
         if self.camera is not None and camera.rgb.shape != self.camera.shape:
@@ -353,10 +412,36 @@ class AppLoop:
 
     def _render(self) -> None:
         display = self.display_pipeline()
+        times = self.timings_ms = {}
+        start = self._lap(times, "", None)
         scene = self.tracking.anchor(self.shown_scene(), self.tracked)
-        layouts = display.layout(scene, self._t_ms / 1000.0)
-        rendered = display.render(scene, layouts, self.camera, self._read_back)
+        start = self._lap(times, "anchors", start)
+        hands = wearer_hand_results(self.tracked.hands, self.tracking.recognizer.options.wearer)
+        layouts = display.layout(scene, self._t_ms / 1000.0, hands=hands)
+        start = self._lap(times, "layout", start)
+        world = self._filtered_world()
+        rendered = display.render(scene, layouts, world, self._read_back, self.capture)
+        self._lap(times, "render", start)
         self.composite = rendered.composite.get(self.eye)
+        self.anchored, self.layouts = scene, layouts
+
+    def _filtered_world(self) -> npt.NDArray[np.uint8] | None:
+        """The camera frame as composited: through :attr:`world_filter`, once a frame."""
+        camera, world_filter = self.camera, self.world_filter
+        if camera is None or world_filter is None:
+            return camera
+        if self._filtered is None or self._filtered[0] is not camera:
+            self._filtered = (camera, world_filter(camera, self._t_ms))
+        return self._filtered[1]
+
+    def _lap(self, times: dict[str, float], name: str, start: float | None) -> float | None:
+        """With a timer: record the stage since ``start`` under ``name``; the time now."""
+        if self._timer is None:
+            return None
+        now = self._timer()
+        if start is not None:
+            times[name] = (now - start) * 1000.0
+        return now
 
     def display_pipeline(self) -> HudPipeline:
         if self._display is None:
@@ -383,6 +468,8 @@ class AppLoop:
 
     def close(self) -> None:
         """Release both pipelines; safe to call twice."""
+        if self._thread is not None:
+            self._thread.close()
         if self._display is not None:
             self._display.close()
             self._display = None

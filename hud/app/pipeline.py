@@ -32,6 +32,7 @@ from hud.anchors import (
     marker_objects,
     merge_objects,
 )
+from hud.app.overlays import draw_capture_led
 from hud.errors import OptionsError
 from hud.layout import CardLayout, CardLayoutOptions, DisplayList
 from hud.layout.engine import scene_view
@@ -303,9 +304,13 @@ class HudPipeline:
         layouts: Mapping[Eye, DisplayList],
         world_rgb: npt.NDArray[np.uint8] | None = None,
         read: bool = True,
+        capture: bool = False,
     ) -> Rendered:
         """Draw each eye's display list and read the display frames back; with the
         composite on, run the optics over ``world_rgb`` (the scene's own world if None).
+
+        ``capture``: frames are being recorded or sent off the machine, so the composite
+        shows the lit capture LED, drawn here after the app's scene so no app can hide it.
 
         ``read=False`` leaves everything on the GPU (a window blits the composite texture
         itself): the result's mappings are then empty.
@@ -332,7 +337,8 @@ class HudPipeline:
             first = upload if i == 0 else None
             renderer.draw_eye(scene, first, eye, effects, stereo, display_list=layouts[eye])
             if read:
-                composite[eye] = renderer.read_composite()
+                view = renderer.read_composite()
+                composite[eye] = draw_capture_led(view) if capture else view
                 display[eye] = renderer.read_display_codes(eye)
         self._uploaded = world_rgb
         return Rendered(display, composite, brightness)

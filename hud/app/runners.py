@@ -122,7 +122,7 @@ class WindowRunner:
             self._pending = next(self._frames, None)
         app = self.app
         try:
-            with AppLoop(app, live=self._frames is not None, read_back=False) as loop:
+            with self.make_loop() as loop:
                 self._loop = loop
                 if self._first is not None:
                     loop.camera = self._first.rgb  # the world until the next frame is due
@@ -138,6 +138,14 @@ class WindowRunner:
         finally:
             app.on_close()
 
+    def make_loop(self) -> AppLoop:
+        """The per-frame loop; the composite stays on the GPU (blitted as it is)."""
+        return AppLoop(self.app, live=self._frames is not None, read_back=False)
+
+    def present(self, surface: window.WindowSurface, loop: AppLoop) -> None:
+        """Put this frame's picture on the back buffer."""
+        surface.blit(loop.texture())
+
     def _caption(self, profile: DisplayProfile) -> str:
         return f"{self.app.title} — {profile.label}"
 
@@ -150,7 +158,7 @@ class WindowRunner:
             surface.dispatch_events()
             now_ms = int(round((self.clock() - start) * 1000))
             changed = loop.step(now_ms, self._due(now_ms, shown))
-            surface.blit(loop.texture())
+            self.present(surface, loop)
             if limit is not None and shown + 1 >= limit:
                 last = surface.read_screen()
             surface.flip()
@@ -180,7 +188,7 @@ class WindowRunner:
     def save_screenshot(self, path: str | Path, image: npt.NDArray[np.uint8] | None) -> None:
         """Save what the window shows (drawn again when no frame was read back)."""
         if image is None:
-            self.surface.blit(self.loop.texture())
+            self.present(self.surface, self.loop)
             image = self.surface.read_screen()
         save_png(path, image)
 

@@ -303,7 +303,7 @@ class HudSession:
             pixel_format=self.pixel_format,
             dirty=dirty,
             events=tuple(events),
-            cards=_placements(layouts, self.profile),
+            cards=card_placements(layouts, self.profile),
             overflow=tuple(dict.fromkeys(o for dl in layouts.values() for o in dl.overflow)),
             brightness=rendered.brightness,
             tracked=tracked,
@@ -352,9 +352,10 @@ class _StageClock:
         return out
 
 
-def _placements(
+def card_placements(
     layouts: Mapping[Eye, DisplayList], profile: DisplayProfile
 ) -> tuple[CardPlacement, ...]:
+    """Where each eye's display list put its cards, in display pixels and degrees."""
     out = []
     for eye, dl in layouts.items():
         for card_id, (x0, y0, x1, y1) in dl.card_rects.items():

@@ -31,6 +31,9 @@ COMMAND_MODULES = (
     "hud.cli.record",
     "hud.cli.replay",
     "hud.cli.show",
+    "hud.cli.emulate",
+    "hud.cli.ask",
+    "hud.cli.redact",
 )
 
 

@@ -69,6 +69,12 @@ class WindowSurface:
             "fullscreen.vert", "copy.frag", {"FLIP_Y": 1, "ENCODE_SRGB": 1}
         )
         self._vao = self.ctx.vertex_array(self._blit, [])
+        #: For :meth:`blit_image`: a picture made on the CPU (codes, no sRGB step).
+        self._plain = self._programs.get(
+            "fullscreen.vert", "copy.frag", {"FLIP_Y": 1, "ENCODE_SRGB": 0}
+        )
+        self._plain_vao = self.ctx.vertex_array(self._plain, [])
+        self._image_tex: moderngl.Texture | None = None
 
     @property
     def should_close(self) -> bool:
@@ -132,6 +138,26 @@ class WindowSurface:
         self._blit["u_tex"].value = 0  # type: ignore[union-attr]
         self._vao.render(moderngl.TRIANGLES, vertices=3)
 
+    def blit_image(self, image: npt.NDArray[np.uint8]) -> None:
+        """Draw an H×W×3 uint8 picture (sRGB codes, rows top first) to the back buffer:
+        a composite the CPU drew on (overlays, the capture LED)."""
+        h, w = int(image.shape[0]), int(image.shape[1])
+        tex = self._image_tex
+        if tex is None or tuple(tex.size) != (w, h):
+            if tex is not None:
+                tex.release()
+            tex = self._image_tex = self.ctx.texture((w, h), 3, alignment=1)
+            tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        tex.write(np.ascontiguousarray(image, dtype=np.uint8).tobytes())
+        self.ctx.screen.use()
+        self.content_size = (w, h)
+        if tuple(self.window.get_framebuffer_size()) != self.content_size:
+            self.ctx.clear(0.0, 0.0, 0.0)
+        self.ctx.viewport = (0, 0, w, h)
+        tex.use(location=0)
+        self._plain["u_tex"].value = 0  # type: ignore[union-attr]
+        self._plain_vao.render(moderngl.TRIANGLES, vertices=3)
+
     def read_screen(self) -> npt.NDArray[np.uint8]:
         """What :meth:`blit` drew, H×W×3 (read it before :meth:`flip`)."""
         return read_screen(self.ctx, self.content_size)
@@ -144,6 +170,10 @@ class WindowSurface:
         if self._vao is not None:
             self._vao.release()
             self._vao = None  # type: ignore[assignment]
+            self._plain_vao.release()
+            if self._image_tex is not None:
+                self._image_tex.release()
+                self._image_tex = None
         self.context.release()
 
     def __enter__(self) -> WindowSurface:

@@ -20,6 +20,7 @@ ORDER = (
     "hud.profiles",  # the device: read by every stage after it
     "hud.io",
     "hud.trackers",
+    "hud.privacy",  # bystanders' faces blurred in what is saved or sent
     "gestures",
     "hud.anchors",
     "hud.scene",
@@ -40,6 +41,7 @@ ALLOWED: dict[str, set[str]] = {
     "hud.profiles": {"hud.errors"},
     "hud.io": {"hud.errors"},
     "hud.trackers": {"hud.errors", "hud.io"},
+    "hud.privacy": {"hud.errors", "hud.io", "hud.trackers"},
     "gestures": {"hud.errors"},
     "hud.anchors": {"hud.errors", "hud.profiles", "hud.trackers"},
     "hud.scene": {"hud.errors", "hud.io", "hud.trackers"},
@@ -64,9 +66,9 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("gestures", "hud.trackers.results"): "recognisers take tracker results as input",
 }
 
-#: Where a real clock may be read: benchmarks measure time and the window runner paces
-#: frames. Everything else takes time from frame timestamps or an injected clock.
-CLOCK_READERS = ("hud/bench/", "hud/app/runners.py")
+#: Where a real clock may be read: benchmarks measure time, the window runner paces
+#: frames and the emulator times its stages. Everything else takes time from frame timestamps or an injected clock.
+CLOCK_READERS = ("hud/bench/", "hud/app/runners.py", "hud/app/emulate.py")
 
 
 def _package(module: str) -> str | None:

@@ -282,10 +282,18 @@ BAD_OPTIONS: dict[str, list[dict[str, Any]]] = {
     "BaseOptions": [{"model_asset_path": 3}],
     "HandLandmarkerOptions": [{"num_hands": 0}, {"model_complexity": 2}],
     "FaceLandmarkerOptions": [{"num_faces": 0}, {"min_tracking_confidence": 1.5}],
+    "FaceDetectorOptions": [{"model_selection": 2}, {"min_face_fraction": 0.001}],
+    "RedactOptions": [{"method": "smudge"}, {"strength": _nan()}, {"hold_ms": -1}],
     "MarkerOptions": [{"marker_length_m": -1.0}, {"dictionary": "DICT_9X9"}],
     "HudPipelineOptions": [{"eyes": ()}],
     "HudSessionOptions": [{"num_hands": 0}, {"camera_fov_h_deg": 500.0}],
     "RunOptions": [{"frames": 0}, {"headless": True}],
+    "OpenAIAnswerOptions": [{"timeout_s": 0}, {"max_retries": -1}, {"base_url": "ftp://x"}],
+    "AssistantOptions": [{"language": "fr"}, {"max_cards": 0}],
+    "EmulatorOptions": [
+        *({"profiles": ()}, {"profiles": ("nope",)}, {"language": "de"}),
+        *({"answers": "cloud"}, {"overlays": frozenset({"xray"})}),
+    ],
 }
 
 
@@ -345,6 +353,8 @@ RESOURCE_OWNERS = {
     "hud.app.session": ("HudSession",),
     "hud.trackers.hands": ("HandLandmarker",),
     "hud.trackers.faces": ("FaceLandmarker",),
+    "hud.trackers.face_detection": ("FaceDetector",),
+    "hud.privacy.redact": ("FaceRedactor",),
     "hud.trackers.region": ("RegionTracker",),
     "hud.io.sources": (
         *("FrameSource", "VideoFileSource", "CameraSource", "ImageSequenceSource"),
