@@ -216,8 +216,13 @@ class CardLayout:
         if solver == "object":
             return [ObjectLocked(), DirectionalIndicator()]
         if solver == "head":
+            # Near the top of the display, wherever the display sits in view (Ray-Ban
+            # Display's is 4° right and 4° down of straight ahead).
             half_v = math.tan(math.radians(p.fov_v_deg) / 2)
-            return [HeadLocked(direction_tan=(0.0, HEAD_LOCKED_V * half_v), distance_m=1.0)]
+            ox, oy = p.center_offset_deg
+            up = math.degrees(math.atan(HEAD_LOCKED_V * half_v))
+            direction = (math.tan(math.radians(ox)), math.tan(math.radians(oy + up)))
+            return [HeadLocked(direction_tan=direction, distance_m=1.0)]
         if solver == "hand":
             return [HandAttached()]
         if solver == "world":

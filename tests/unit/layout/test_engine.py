@@ -172,3 +172,22 @@ def test_a_hand_card_follows_the_wearers_hand_and_goes_when_it_goes() -> None:
     assert b[0] > a[0] and b[1] > a[1]
     grace = CardLayoutOptions().anchoring.lost_grace_s + CardLayoutOptions().anchoring.fade_s
     assert "m" not in layout.update(scene, _view(), 3.0 + grace + 0.1, hands=()).card_rects
+
+
+@pytest.mark.parametrize("name", ["rayban-display", "orion", "even-g1", "hololens2"])
+def test_a_head_locked_item_sits_on_the_display_wherever_the_display_is(name: str) -> None:
+    """Ray-Ban Display's display is 4° right and down of straight ahead: a head-locked
+    status item goes near the top of *the display*, not of the view (it was above the
+    display, an off-display chevron pointing at it)."""
+    from hud.layout.engine import layout_eye
+    from hud.profiles import get_profile
+    from hud.scene import Card, Scene, World
+
+    p = get_profile(name)
+    card = Card(id="s", title="Listening", state="listening", solver="head")
+    dl = layout_eye(
+        Scene(profile=name, world=World(image=None), cards=(card,)), p, "right", (1280, 720)
+    )
+    x0, y0, x1, y1 = dl.card_rects["s"]
+    assert 0 <= x0 < x1 <= p.width_px and 0 <= y0 < y1 <= p.height_px / 2
+    assert not dl.lines and not dl.overflow  # no edge chevron: it is on the display
