@@ -48,12 +48,17 @@ _API: dict[str, tuple[str, ...]] = {
     "hud.io.records": ("FrameRecord",),
     # trackers (MediaPipe Tasks names)
     "hud.trackers.landmarker": ("BaseOptions", "RunningMode"),
-    "hud.trackers.results": ("FaceResult", "HandResult", "MarkerResult", "TrackedObject"),
+    "hud.trackers.results": (
+        *("FaceDetection", "FaceResult", "HandResult", "MarkerResult", "TrackedObject"),
+    ),
     "hud.trackers.hands": ("HandLandmarker", "HandLandmarkerOptions"),
     "hud.trackers.faces": ("FaceLandmarker", "FaceLandmarkerOptions"),
     "hud.trackers.markers": ("CameraIntrinsics", "camera_intrinsics", "detect_markers"),
     "hud.trackers.boxes": ("BoxTracker", "Detection", "TrackedBox"),
     "hud.trackers.region": ("RegionTracker", "RegionUpdate"),
+    "hud.trackers.face_detection": ("FaceDetector", "FaceDetectorOptions"),
+    # privacy: bystanders' faces hidden in what is saved or sent
+    "hud.privacy.redact": ("FaceRedactor", "RedactOptions", "RedactResult"),
     # gestures (the rest of them: ``import gestures``)
     "gestures.errors": ("GestureError",),
     "gestures.landmarks": ("HandFrame", "HandLandmarks"),
@@ -78,8 +83,13 @@ _API: dict[str, tuple[str, ...]] = {
     "hud.scene.model": ("Card", "DisplaySettings", "Scene", "Viewer", "World"),
     "hud.scene.load": ("SceneError", "load_scene", "parse_scene"),
     "hud.scene.timeline": ("card_at", "cards_at"),
-    "hud.answers.protocol": ("AnswerError", "AnswerRequest", "AnswerSource"),
+    "hud.answers.protocol": (
+        *("AnswerError", "AnswerRequest", "AnswerSource", "AnswerStream", "ChunkStream"),
+    ),
     "hud.answers.offline": ("KnowledgeError", "OfflineAnswerSource", "load_knowledge"),
+    "hud.answers.config": ("AnswerConfigError", "OpenAIAnswerOptions", "load_openai_options"),
+    "hud.answers.openai_source": ("OpenAIAnswerSource",),
+    "hud.answers.worker": ("AnswerUpdate", "AnswerWorker"),
     "hud.text.sanitize": ("sanitize",),
     "hud.layout.engine": ("CardLayout", "CardLayoutOptions"),
     "hud.layout.placement": ("CardRequest", "LayoutFrame", "PlacementOptions", "TemporalLayout"),
@@ -100,6 +110,11 @@ _API: dict[str, tuple[str, ...]] = {
     "hud.app.scheduler": ("FrameScheduler", "blink_on", "blink_phase"),
     "hud.app.runners": ("RunOptions", "run_app"),
     "hud.app.animate": ("AnimationFrame", "animate_scene"),
+    "hud.app.tracking": ("TrackingThread",),
+    "hud.app.answering": ("CardAnswers",),
+    "hud.app.assistant": ("AssistantApp", "AssistantOptions"),
+    "hud.app.embedded": ("InputScript", "SceneWorldSource", "load_embedded", "load_script"),
+    "hud.app.emulate": ("Emulator", "EmulatorOptions"),
 }
 
 #: Name -> module, for :func:`__getattr__`.
@@ -113,31 +128,45 @@ __all__ = [
     "AirTap",
     "AnchorState",
     "AnimationFrame",
+    "AnswerConfigError",
     "AnswerError",
     "AnswerRequest",
     "AnswerSource",
+    "AnswerStream",
+    "AnswerUpdate",
+    "AnswerWorker",
     "AppFrame",
+    "AssistantApp",
+    "AssistantOptions",
     "BaseOptions",
     "Billboard",
     "BoxTracker",
     "CameraIntrinsics",
     "CameraSource",
     "Card",
+    "CardAnswers",
     "CardLayout",
     "CardLayoutOptions",
     "CardPlacement",
     "CardRequest",
+    "ChunkStream",
     "Circle",
     "ConstantAngularSize",
     "Detection",
     "DirectionalIndicator",
     "DisplayProfile",
     "DisplaySettings",
+    "Emulator",
+    "EmulatorOptions",
     "EventDispatcher",
     "Eye",
     "EyeFrame",
+    "FaceDetection",
+    "FaceDetector",
+    "FaceDetectorOptions",
     "FaceLandmarker",
     "FaceLandmarkerOptions",
+    "FaceRedactor",
     "FaceResult",
     "Finding",
     "Frame",
@@ -171,6 +200,7 @@ __all__ = [
     "HudSession",
     "HudSessionOptions",
     "ImageSequenceSource",
+    "InputScript",
     "KnowledgeError",
     "LayoutFrame",
     "LayoutMetricsRecorder",
@@ -182,6 +212,8 @@ __all__ = [
     "OfflineAnswerSource",
     "OneEuroFilter",
     "OneEuroSettings",
+    "OpenAIAnswerOptions",
+    "OpenAIAnswerSource",
     "OptionsError",
     "PinchCancel",
     "PinchDrag",
@@ -194,6 +226,8 @@ __all__ = [
     "PoseChanged",
     "ProfileRegistry",
     "RadialView",
+    "RedactOptions",
+    "RedactResult",
     "RegionTracker",
     "RegionUpdate",
     "Rendered",
@@ -202,6 +236,7 @@ __all__ = [
     "Scene",
     "SceneError",
     "SceneTimeline",
+    "SceneWorldSource",
     "SessionFrameSource",
     "SessionReader",
     "SessionWriter",
@@ -217,6 +252,7 @@ __all__ = [
     "Tracked",
     "TrackedBox",
     "TrackedObject",
+    "TrackingThread",
     "VideoFileSource",
     "ViewGeometry",
     "Viewer",
@@ -234,9 +270,12 @@ __all__ = [
     "get_profile",
     "lint_scene",
     "list_profiles",
+    "load_embedded",
     "load_knowledge",
+    "load_openai_options",
     "load_profile_file",
     "load_scene",
+    "load_script",
     "open_source",
     "pack_frame",
     "parse_effects",
@@ -311,10 +350,23 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
     )
     from hud.anchors.tracked import HeadMotion, HeadPose
     from hud.anchors.view import Eye, ViewGeometry
+    from hud.answers.config import AnswerConfigError, OpenAIAnswerOptions, load_openai_options
     from hud.answers.offline import KnowledgeError, OfflineAnswerSource, load_knowledge
-    from hud.answers.protocol import AnswerError, AnswerRequest, AnswerSource
+    from hud.answers.openai_source import OpenAIAnswerSource
+    from hud.answers.protocol import (
+        AnswerError,
+        AnswerRequest,
+        AnswerSource,
+        AnswerStream,
+        ChunkStream,
+    )
+    from hud.answers.worker import AnswerUpdate, AnswerWorker
     from hud.app.animate import AnimationFrame, animate_scene
+    from hud.app.answering import CardAnswers
     from hud.app.app import AppFrame, HudApp
+    from hud.app.assistant import AssistantApp, AssistantOptions
+    from hud.app.embedded import InputScript, SceneWorldSource, load_embedded, load_script
+    from hud.app.emulate import Emulator, EmulatorOptions
     from hud.app.pipeline import (
         FrameInput,
         HudPipeline,
@@ -326,6 +378,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
     from hud.app.runners import RunOptions, run_app
     from hud.app.scheduler import FrameScheduler, blink_on, blink_phase
     from hud.app.session import CardPlacement, HudSession, HudSessionOptions, StepResult
+    from hud.app.tracking import TrackingThread
     from hud.io.records import FrameRecord
     from hud.io.session import SessionReader, SessionWriter
     from hud.io.sources import (
@@ -343,6 +396,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
     from hud.layout.placement import CardRequest, LayoutFrame, PlacementOptions, TemporalLayout
     from hud.layout.timeline import SceneTimeline
     from hud.optics.model import ALL_EFFECTS, EFFECTS, parse_effects
+    from hud.privacy.redact import FaceRedactor, RedactOptions, RedactResult
     from hud.profiles.loader import ProfileRegistry, get_profile, list_profiles, load_profile_file
     from hud.profiles.model import DisplayProfile
     from hud.render.frames import PixelFormat, dirty_rects, pack_frame
@@ -352,11 +406,18 @@ if TYPE_CHECKING:  # what type checkers and editors see; keep in step with _API
     from hud.scene.timeline import card_at, cards_at
     from hud.text.sanitize import sanitize
     from hud.trackers.boxes import BoxTracker, Detection, TrackedBox
+    from hud.trackers.face_detection import FaceDetector, FaceDetectorOptions
     from hud.trackers.faces import FaceLandmarker, FaceLandmarkerOptions
     from hud.trackers.hands import HandLandmarker, HandLandmarkerOptions
     from hud.trackers.landmarker import BaseOptions, RunningMode
     from hud.trackers.markers import CameraIntrinsics, camera_intrinsics, detect_markers
     from hud.trackers.region import RegionTracker, RegionUpdate
-    from hud.trackers.results import FaceResult, HandResult, MarkerResult, TrackedObject
+    from hud.trackers.results import (
+        FaceDetection,
+        FaceResult,
+        HandResult,
+        MarkerResult,
+        TrackedObject,
+    )
 
 del TYPE_CHECKING

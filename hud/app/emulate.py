@@ -36,11 +36,13 @@ from hud.app.assistant import AssistantApp, AssistantOptions
 from hud.app.embedded import EMBEDDED_DIR, InputScript, SceneWorldSource, load_embedded
 from hud.app.overlays import OVERLAYS, OverlayInput, draw_overlays
 from hud.app.pipeline import MarkerOptions
-from hud.app.recording import hand_boxes, marker_boxes
+from hud.app.redaction import redact_frame, world_filter
 from hud.app.session import card_placements
 from hud.errors import HudError, OptionsError
 from hud.io.sources import Frame, FrameSource
 from hud.io.video import open_frame_writer
+from hud.layout.metrics import frame_metrics
+from hud.layout.placement import LayoutFrame
 from hud.profiles import get_profile
 from hud.scene import Scene, World
 from hud.trackers.hands import HandLandmarkerOptions
@@ -159,6 +161,7 @@ class Emulator:
         self.app.eye = options.eye
         self.app.fps = self.fps
         self.overlays = set(options.overlays)
+        self._last_layout: tuple[AppLoop, LayoutFrame] | None = None
         self._closed = False
 
     # ------------------------------------------------------------------ frames
@@ -174,31 +177,13 @@ class Emulator:
         assert self.redactor is not None
         return self.redactor.redact(rgb).image
 
-    def _redact_world(
-        self, loop: AppLoop
-    ) -> Callable[[npt.NDArray[np.uint8], int], npt.NDArray[np.uint8]]:
-        """Bystanders' faces blurred in each camera frame before it is composited (faces
-        held over a few frames, so one missed detection does not unblur a face): the
-        HUD drawn over it stays sharp, the trackers still see the real frame, and the
-        wearer's hands (as last tracked) are kept."""
-        redactor = self.redactor
-        assert redactor is not None
-
-        def redact(rgb: npt.NDArray[np.uint8], t_ms: int) -> npt.NDArray[np.uint8]:
-            size = (int(rgb.shape[1]), int(rgb.shape[0]))
-            keep, markers = hand_boxes(loop, size), marker_boxes(loop.tracked.markers)
-            return redactor.redact_for_video(rgb, t_ms, keep, markers).image
-
-        return redact
-
     def finish(self, loop: AppLoop, saved: bool) -> npt.NDArray[np.uint8]:
         """The composite as the wearer (or a file) gets it: faces blurred when it is
         saved, then the overlays switched on."""
         assert loop.composite is not None
         image = loop.composite
         if saved and self.redactor is not None:
-            markers = marker_boxes(loop.tracked.markers)
-            image = self.redactor.redact(image, hand_boxes(loop), markers).image
+            image = redact_frame(self.redactor, loop, image)
         if self.overlays:
             image = draw_overlays(image, frozenset(self.overlays), self.overlay_input(loop))
         return image
@@ -209,6 +194,9 @@ class Emulator:
             hands += [np.asarray(h.points) for h in self.app.last_input.hands.hands]
         dl = loop.layouts.get(loop.eye)
         cards = {} if dl is None else _world_rects(loop, dl.card_rects)
+        metrics: dict[str, float] = {}
+        if "metrics" in self.overlays:
+            metrics = self._layout_metrics(loop)
         return OverlayInput(
             hands=hands,
             gaze_px=self.app.gaze_px(),
@@ -216,9 +204,26 @@ class Emulator:
             objects=self.app.objects,
             cards=cards,
             card_anchors={c.id: c.anchor for c in self.app.scene.cards if c.anchor},
+            metrics=metrics,
             timings_ms=loop.timings_ms,
             dropped_frames=loop.dropped_frames,
+            eyebox=_eyebox_line(loop),
         )
+
+    def _layout_metrics(self, loop: AppLoop) -> dict[str, float]:
+        """This frame's layout figures (``hud layout-metrics``'s, live): overlap, leader
+        crossings, card → object distance, card motion, relayouts, overflow."""
+        frame = loop.display_pipeline().layout_frame(loop.eye)
+        if frame is None:
+            return {}
+        last = self._last_layout if self._last_layout and self._last_layout[0] is loop else None
+        figures = frame_metrics(frame, None if last is None else last[1], loop.profile.ppd)
+        self._last_layout = (loop, frame)
+        keys = (
+            *("cards", "overlap_area_deg2", "leader_crossings", "mean_anchor_distance_deg"),
+            *("card_motion_dps", "relayouts", "overflow"),
+        )
+        return {k: float(figures[k]) for k in keys if figures.get(k) is not None}
 
     # ------------------------------------------------------------------ headless
     def run_headless(
@@ -243,7 +248,7 @@ class Emulator:
             ):
                 loop.capture = True  # the frames are being recorded
                 if self.redactor is not None:  # ... so the world is redacted, not tracked
-                    loop.world_filter = self._redact_world(loop)
+                    loop.world_filter = world_filter(self.redactor, loop)
                 for frame in self.frames():
                     if frames is not None and report.frames >= frames:
                         break
@@ -394,6 +399,13 @@ def _fov_rect(loop: AppLoop) -> tuple[float, float, float, float]:
     ax, ay = view.display_uv_to_image_px(0.0, 0.0)
     bx, by = view.display_uv_to_image_px(1.0, 1.0)
     return float(ax), float(ay), float(bx), float(by)
+
+
+def _eyebox_line(loop: AppLoop) -> str:
+    """Where the pupil is in the eyebox (the arrows move it in the plain window)."""
+    px, py = loop.shown_scene().viewer.pupil_offset_mm
+    w, h = loop.profile.eyebox_mm
+    return f"pupil {px:+.1f},{py:+.1f} mm in eyebox {w:g}x{h:g} mm"
 
 
 def _event_record(event: GestureEvent) -> dict[str, Any]:

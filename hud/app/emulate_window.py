@@ -53,7 +53,10 @@ class EmulatorWindow(WindowRunner):
         clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(
-            emulator.app, RunOptions(frames=frames, screenshot=screenshot), emulator.frames(), clock
+            emulator.app,
+            RunOptions(frames=frames, screenshot=screenshot, redact=False),  # redacts itself
+            emulator.frames(),
+            clock,
         )
         self.emulator = emulator
         self.show_help = False

@@ -74,6 +74,8 @@ class OverlayInput:
     metrics: Mapping[str, float] = field(default_factory=dict)
     timings_ms: Mapping[str, float] = field(default_factory=dict)
     dropped_frames: int = 0
+    #: The pupil's place in the eyebox, shown with the FOV outline.
+    eyebox: str = ""
 
 
 def draw_overlays(
@@ -102,6 +104,8 @@ def draw_overlays(
         cv2.circle(out, (gx, gy), 6 * thick, (255, 230, 40), thick, cv2.LINE_AA)
         cv2.circle(out, (gx, gy), thick, (255, 230, 40), -1, cv2.LINE_AA)
     lines: list[str] = []
+    if "fov" in shown and data.eyebox:
+        lines.append(data.eyebox)
     if "metrics" in shown:
         lines += [f"{k} {v:.2f}" for k, v in data.metrics.items()]
     if "timings" in shown:
@@ -135,10 +139,10 @@ def _draw_text_block(out: npt.NDArray[np.uint8], lines: list[str], thick: int) -
     if not lines:
         return
     h = out.shape[0]
-    scale = 0.4 * thick
-    step = round(16 * thick)
+    scale = 0.3 * thick
+    step = round(12 * thick)
     top = h - step * len(lines) - 6
-    out[max(0, top - 4) :, : round(260 * thick)] //= 3
+    out[max(0, top - 4) :, : round(200 * thick)] //= 3
     for i, line in enumerate(lines):
         y = top + step * (i + 1) - 4
         text = line.encode("ascii", "replace").decode("ascii")

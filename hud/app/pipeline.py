@@ -36,6 +36,7 @@ from hud.app.overlays import draw_capture_led
 from hud.errors import OptionsError
 from hud.layout import CardLayout, CardLayoutOptions, DisplayList
 from hud.layout.engine import scene_view
+from hud.layout.placement import LayoutFrame
 from hud.optics import ALL_EFFECTS, parse_effects
 from hud.profiles import DisplayProfile
 from hud.render.context import RenderContext
@@ -282,6 +283,12 @@ class HudPipeline:
             view = scene_view(scene, self.profile, str(eye), size, stereo)
             out[eye] = cards.update(scene, view, t_s, head, latency, hands)  # None: from scratch
         return out
+
+    def layout_frame(self, eye: Eye) -> LayoutFrame | None:
+        """The last frame's placement on ``eye`` (what the layout metrics measure), or
+        ``None`` before a timed layout."""
+        cards = self._card_layouts.get(eye)
+        return None if cards is None else cards.last_frame
 
     def world_size(self, scene: Scene) -> tuple[int, int]:
         """The world's pixel grid: the photo's size for an image world, else the scene's."""

@@ -8,7 +8,6 @@ wearer's hands are kept, as in ``hud record``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,11 +15,10 @@ import numpy as np
 
 from gestures.tracker_input import wearer_hand_results
 from hud.app.app import AppLoop
+from hud.app.redaction import redact_frame
 from hud.errors import HudError
 from hud.io.records import FrameRecord, event_to_dict
 from hud.io.session import SessionWriter
-from hud.privacy import hand_boxes as privacy_hand_boxes
-from hud.trackers.results import MarkerResult
 
 if TYPE_CHECKING:
     from hud.app.emulate import Emulator
@@ -60,7 +58,7 @@ class SessionRecording:
         rgb = loop.camera
         redactor = self.emulator.redactor
         if redactor is not None:
-            rgb = redactor.redact(rgb, hand_boxes(loop), marker_boxes(tracked.markers)).image
+            rgb = redact_frame(redactor, loop, rgb)
         wearer = loop.tracking.recognizer.options.wearer
         record = FrameRecord(
             index=self.frames,
@@ -79,24 +77,6 @@ class SessionRecording:
         return self.frames
 
 
-def hand_boxes(
-    loop: AppLoop, size: tuple[int, int] | None = None
-) -> tuple[tuple[float, float, float, float], ...]:
-    """The wearer's last tracked hands as pixel boxes of the world (or of ``size``):
-    what face redaction keeps sharp."""
-    wearer = wearer_hand_results(loop.tracked.hands, loop.tracking.recognizer.options.wearer)
-    return privacy_hand_boxes(wearer, size or loop.world_size())
-
-
-def marker_boxes(markers: Sequence[MarkerResult]) -> list[tuple[float, float, float, float]]:
-    """Tracked markers as pixel boxes (redaction does not take a sheet of them for a face)."""
-    out = []
-    for m in markers:
-        (x0, y0), (x1, y1) = m.corners.min(axis=0), m.corners.max(axis=0)
-        out.append((float(x0), float(y0), float(x1), float(y1)))
-    return out
-
-
 def _jpeg(rgb: np.ndarray) -> bytes:
     import cv2
 
@@ -106,4 +86,4 @@ def _jpeg(rgb: np.ndarray) -> bytes:
     return bytes(data)
 
 
-__all__ = ["JPEG_QUALITY", "SessionRecording", "hand_boxes", "marker_boxes"]
+__all__ = ["JPEG_QUALITY", "SessionRecording"]

@@ -30,11 +30,13 @@ import numpy.typing as npt
 
 from hud.anchors import Eye
 from hud.app.app import AppLoop, ControllerApp, HudApp, SceneViewer, WindowController
+from hud.app.redaction import redact_frame, world_filter
 from hud.errors import HudError, OptionsError
 from hud.io.images import check_output, save_png
 from hud.io.sources import Frame, FrameSource, open_source
 from hud.io.video import FRAME_NAME, check_frames_output, open_frame_writer
 from hud.optics import EFFECTS
+from hud.privacy import FaceRedactor
 from hud.profiles import DisplayProfile
 from hud.render import window
 from hud.scene import Scene
@@ -59,6 +61,8 @@ class RunOptions:
     #: Window: one source frame per window frame, ignoring their timestamps.
     step_frames: bool = False
     backend: str | None = None
+    #: Blur bystanders' faces in what is saved from a live world (frames, screenshots).
+    redact: bool = True
 
     def __post_init__(self) -> None:
         if self.frames is not None and (isinstance(self.frames, bool) or self.frames < 1):
@@ -186,10 +190,14 @@ class WindowRunner:
         return first if shown == 0 else None
 
     def save_screenshot(self, path: str | Path, image: npt.NDArray[np.uint8] | None) -> None:
-        """Save what the window shows (drawn again when no frame was read back)."""
+        """Save what the window shows (drawn again when no frame was read back), with
+        bystanders' faces blurred when the world is live."""
         if image is None:
             self.present(self.surface, self.loop)
             image = self.surface.read_screen()
+        if self.options.redact and self._frames is not None:
+            with FaceRedactor() as redactor:
+                image = redact_frame(redactor, self.loop, image)
         save_png(path, image)
 
     # -- input: the app first, then the emulator's own keys ---------------------------
@@ -272,11 +280,22 @@ class HeadlessRunner:
     """
 
     def __init__(
-        self, app: HudApp, source: Iterable[Frame] | None = None, backend: str | None = None
+        self,
+        app: HudApp,
+        source: Iterable[Frame] | None = None,
+        backend: str | None = None,
+        redact: bool = True,
     ) -> None:
+        """``redact``: the frames of a live world are saved, so bystanders' faces are
+        blurred in them (before the HUD is drawn over them; the trackers see the real
+        frames)."""
         self.app = app
         self._frames = None if source is None else iter(source)
         self.loop = AppLoop(app, live=source is not None, backend=backend)
+        self._redactor: FaceRedactor | None = None
+        if redact and source is not None:
+            self._redactor = FaceRedactor()
+            self.loop.world_filter = world_filter(self._redactor, self.loop)
         self._closed = False
 
     def step(self, timestamp_ms: int | None = None) -> npt.NDArray[np.uint8] | None:
@@ -318,6 +337,8 @@ class HeadlessRunner:
         if not self._closed:
             self._closed = True
             self.loop.close()
+            if self._redactor is not None:
+                self._redactor.close()
             self.app.on_close()
 
     def __enter__(self) -> HeadlessRunner:
@@ -347,7 +368,7 @@ def run_headless(
     if not options.headless or options.out is None:
         raise OptionsError("these run options are for the window runner")
     fps = getattr(source, "fps", None) or app.fps
-    with HeadlessRunner(app, source, options.backend) as runner:
+    with HeadlessRunner(app, source, options.backend, options.redact) as runner:
         return runner.run(options.frames, options.out, fps)
 
 
