@@ -94,6 +94,9 @@ class HudApp:
     faces: FaceLandmarkerOptions | None = None
     markers: MarkerOptions | None = None
     gesture_options: GestureRecognizerOptions = GestureRecognizerOptions()
+    #: The app is capturing (a photo, a clip) or sending frames: the capture LED lights.
+    #: An app can light it, never put it out: the runner lights it too while it saves.
+    capturing: bool = False
 
     def __init__(self, scene: Scene | None = None) -> None:
         first = self.profiles[0] if self.profiles else "rayban-display"
@@ -291,6 +294,7 @@ class AppLoop:
         self.timings_ms: dict[str, float] = {}
         #: Frames are recorded or sent: the composite shows the capture LED.
         self.capture = False
+        self._lit = False
         #: Applied to each new camera frame before it is composited (never before it is
         #: tracked): ``(rgb, timestamp_ms) -> rgb``, such as a face redactor's, so what
         #: is saved is redacted while the trackers still see the real frame.
@@ -334,6 +338,9 @@ class AppLoop:
         if scene is not None:
             app.scene = scene
             self.dirty = True
+        lit = self.capture or bool(app.capturing)
+        if lit != self._lit:  # the LED changed: draw it (or its absence) now
+            self._lit, self.dirty = lit, True
         if self.dirty:
             # Cards ease toward their new places over a few frames: keep drawing a while.
             self._settle_until_ms = int(timestamp_ms) + SETTLE_MS
@@ -420,7 +427,8 @@ class AppLoop:
         layouts = display.layout(scene, self._t_ms / 1000.0, hands=hands)
         start = self._lap(times, "layout", start)
         world = self._filtered_world()
-        rendered = display.render(scene, layouts, world, self._read_back, self.capture)
+        capture = self.capture or bool(self.app.capturing)
+        rendered = display.render(scene, layouts, world, self._read_back, capture)
         self._lap(times, "render", start)
         self.composite = rendered.composite.get(self.eye)
         self.anchored, self.layouts = scene, layouts

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gestures.events import GestureEvent, Swipe
+from gestures.gaze import GazeEstimator
 from gestures.selection import Commit, GazeRouter, HoverEnter, HoverExit, SelectionOptions, Target
 from gestures.simulate import InputSimulator, SimulatedFrame, SimulatorOptions, key_name
 from hud.anchors import marker_objects, merge_objects
@@ -41,7 +42,9 @@ from hud.app.pipeline import MarkerOptions
 from hud.errors import OptionsError
 from hud.profiles import DisplayProfile
 from hud.scene import Card, Scene, TrackedObject
+from hud.trackers.faces import FaceLandmarkerOptions
 from hud.trackers.hands import HandLandmarkerOptions
+from hud.trackers.landmarker import RunningMode
 
 #: How long a dismissed card stays (greyed) before it leaves the scene (ms).
 DISMISS_MS = 500
@@ -89,10 +92,17 @@ class AssistantApp(HudApp):
         hands: HandLandmarkerOptions | None = None,
         markers: MarkerOptions | None = None,
         redact: Redactor | None = None,
+        gaze_from_faces: bool = False,
     ) -> None:
+        """``gaze_from_faces``: the camera also sees the wearer's face (a webcam facing
+        them), and where the eyes point is the gaze (MediaPipe's iris landmarks through
+        :class:`gestures.gaze.GazeEstimator`, uncalibrated); the mouse stands in while no
+        face is seen."""
         self.profiles = tuple(profiles)
         self.hands = hands
         self.markers = markers
+        if gaze_from_faces:
+            self.faces = FaceLandmarkerOptions(running_mode=RunningMode.VIDEO)
         super().__init__(scene)
         self.options = options or AssistantOptions()
         self.base = scene
@@ -109,16 +119,20 @@ class AssistantApp(HudApp):
         self.selection.push_handlers(self)
         fov_h = scene.world.fov_h_deg
         self.fov = (fov_h, _vertical_fov(fov_h, self.size))
+        self.gaze = GazeEstimator() if gaze_from_faces else None
         self.simulator = InputSimulator(
             SimulatorOptions(window_size=self.size, fov_deg=self.fov),
             dispatcher=self.events,
-            router=self.router,
+            router=None if self.gaze else self.router,  # else fed here, face or mouse
         )
         #: What the app did, in order (the trace and the tests read it).
         self.log: list[str] = []
         self.hovered: str | None = None
         self.objects: tuple[TrackedObject, ...] = ()
         self._looking: str | None = None  # the script's gaze target (an object id)
+        self._gaze_ms = -1  # the camera frame whose face gave the last gaze
+        #: Where the gaze came from last: ``"face"`` (the camera), ``"mouse"`` or None.
+        self.gaze_source: str | None = None
         self._script_t = -1.0
         self._count = 0
         self._camera: npt.NDArray[np.uint8] | None = None
@@ -250,6 +264,8 @@ class AssistantApp(HudApp):
         self.frame_events = list(frame.events)
         self.last_input = self.simulator.tick(frame.timestamp_ms)
         self.frame_events += self.last_input.events
+        if self.gaze is not None:
+            self._route_face_gaze(frame, self.last_input)
         scene = self._with_objects(self.scene)
         updated = self.answers.apply(scene)
         if updated is not None:
@@ -260,6 +276,25 @@ class AssistantApp(HudApp):
             self._dirty = False
             return scene
         return None
+
+    def _route_face_gaze(self, frame: AppFrame, simulated: SimulatedFrame) -> None:
+        """The camera's view of the wearer's eyes is the gaze while a face is seen (the
+        largest one: the wearer's, nearest the camera); the mouse's otherwise."""
+        assert self.gaze is not None
+        faces = frame.tracked.faces
+        sample = simulated.gaze
+        if faces and frame.tracked.timestamp_ms > self._gaze_ms:
+            self._gaze_ms = frame.tracked.timestamp_ms
+            face = max(faces, key=lambda f: float(np.ptp(np.asarray(f.landmarks)[:, 0])))
+            seen = self.gaze.process(self._gaze_ms, face)
+            if seen.valid:
+                sample = replace(seen, timestamp_ms=frame.timestamp_ms)
+                self.gaze_source = "face"
+            else:
+                self.gaze_source = "mouse" if sample.valid else None
+        self.router.process_gaze(sample)
+        for event in simulated.events:
+            self.router.process_gesture(event)
 
     def _objects_now(self, frame: AppFrame) -> tuple[TrackedObject, ...]:
         """The scene's own objects (moved with the head, for a scripted world) and the

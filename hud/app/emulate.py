@@ -76,6 +76,10 @@ class EmulatorOptions:
     lockstep: bool | None = None
     #: Blur bystanders' faces in everything saved or sent.
     redact: bool = True
+    #: Where the gaze comes from: ``"mouse"`` (the pointer; the script in the embedded
+    #: session), or ``"camera"``: the wearer's eyes as a camera facing them sees them
+    #: (uncalibrated), the mouse while no face is seen.
+    gaze: str = "mouse"
 
     def __post_init__(self) -> None:
         if not self.profiles:
@@ -91,6 +95,8 @@ class EmulatorOptions:
             raise OptionsError(
                 f"unknown answer source {self.answers!r} (one of {', '.join(ANSWER_SOURCES)})"
             )
+        if self.gaze not in ("mouse", "camera"):
+            raise OptionsError(f"gaze must be 'mouse' or 'camera', got {self.gaze!r}")
         unknown = set(self.overlays) - set(OVERLAYS)
         if unknown:
             raise OptionsError(
@@ -124,6 +130,8 @@ class Emulator:
         # Offline answers: the user's knowledge file, else the embedded session's (it
         # also knows the printed markers of its photo, wherever the camera sees them).
         knowledge = options.knowledge or EMBEDDED_DIR / "knowledge.toml"
+        if world is None and options.gaze == "camera":
+            raise OptionsError("gaze from the camera needs a camera, video or session world")
         if world is None:  # the embedded default: a real photo, a scripted wearer
             embedded = load_embedded()
             self.world: FrameSource = SceneWorldSource(embedded.scene, fps)
@@ -156,6 +164,7 @@ class Emulator:
             hands=hands,
             markers=markers,
             redact=None if self.redactor is None else self.redactor_for_crops,
+            gaze_from_faces=options.gaze == "camera",
         )
         self.app.effects = options.effects
         self.app.eye = options.eye
@@ -319,6 +328,7 @@ class Emulator:
             "events": [_event_record(e) for e in self.app.frame_events],
             "objects": [o.id for o in self.app.objects],
             "hovered": self.app.hovered,
+            "gaze_source": self.app.gaze_source,
             "sent": sent,
             "capture": loop.capture,
             "tracked_ms": loop.tracked.timestamp_ms,

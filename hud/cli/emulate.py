@@ -47,6 +47,12 @@ def register(sub: Any) -> None:
         help="answer source: a knowledge file, or an OpenAI-compatible server "
         "(OPENAI_BASE_URL, OPENAI_API_KEY or --answer-config)",
     )
+    p.add_argument(
+        "--gaze",
+        choices=("mouse", "camera"),
+        default="mouse",
+        help="gaze from the mouse, or from the wearer's eyes as a camera facing them sees them",
+    )
     p.add_argument("--knowledge", metavar="FILE", help="offline answers (TOML or JSON)")
     p.add_argument("--answer-config", metavar="FILE", help="OpenAI-compatible source (TOML)")
     p.add_argument(
@@ -105,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         answer_config=args.answer_config,
         overlays=frozenset(args.overlay),
         redact=not args.no_redact,
+        gaze=args.gaze,
     )
     world = open_world_source(args)
     try:

@@ -114,3 +114,38 @@ def test_bad_input_is_one_line_and_nothing_is_written(capsys, tmp_path: Path, mo
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     assert "headless" in expect_error(capsys, ["emulate"])
     assert os.listdir(tmp_path) == ["x.mp4"]
+
+
+def test_gaze_from_a_face_the_camera_sees_and_that_face_blurred_in_the_output(
+    tmp_path: Path, capsys
+) -> None:
+    """A webcam facing the wearer: the eyes it sees are the gaze (the trace says where the
+    gaze came from, never where it pointed), and that face is blurred in what is saved."""
+    import cv2
+
+    photo = ROOT / "tests/data/images/business-person.jpg"
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i in range(3):
+        (frames / f"f{i}.jpg").write_bytes(photo.read_bytes())
+    out, trace = tmp_path / "out", tmp_path / "t.jsonl"
+    argv = ["emulate", "--headless", "--images", str(frames), "--gaze", "camera"]
+    assert main([*argv, "--out", str(out), "--trace", str(trace)]) == 0
+    lines = [json.loads(line) for line in trace.read_text(encoding="utf-8").splitlines()]
+    assert [r["gaze_source"] for r in lines] == ["face"] * 3
+    assert all("yaw" not in json.dumps(r) for r in lines)  # raw gaze stays in the input layer
+    saved = cv2.imread(str(out / "frame-00002.png"), cv2.IMREAD_GRAYSCALE).astype(float)
+    source = cv2.imread(str(photo), cv2.IMREAD_GRAYSCALE).astype(float)
+    eyes = (slice(250, 420), slice(330, 640))  # the eyes and brows of the portrait
+
+    def detail(img: np.ndarray) -> float:
+        return float(np.abs(cv2.Laplacian(img[eyes], cv2.CV_64F)).mean())
+
+    assert detail(saved) < 0.1 * detail(source)
+    capsys.readouterr()
+    assert "camera" in expect_error(
+        capsys, ["emulate", "--headless", "--out", str(tmp_path / "e"), "--gaze", "camera"]
+    )
+
+
+ROOT = Path(__file__).resolve().parents[2]

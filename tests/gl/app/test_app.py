@@ -189,3 +189,31 @@ def test_the_readme_app_runs_headless_as_written(tmp_path: Path) -> None:
     assert len(frames) == 4
     first = np.asarray(cv2.imread(str(frames[0])))
     assert first.shape[2] == 3 and first.std() > 0  # a world with a lit card on it
+
+
+def test_an_app_can_light_the_capture_led_but_the_scene_cannot_hide_it() -> None:
+    """The LED is drawn by the pipeline after the app's scene: an app sets ``capturing``
+    (a photo being taken) and the composite shows it, whatever the scene draws."""
+    from hud.app.app import AppLoop, HudApp
+    from hud.app.overlays import led_center
+    from hud.scene import Card, Scene, World
+
+    class Shutter(HudApp):
+        hands = None
+        effects = "none"
+
+        def on_frame(self, frame):  # type: ignore[no-untyped-def]
+            self.capturing = frame.index == 1
+            card = Card(id="c", title="covers the corner", body="x" * 40)
+            return Scene(
+                profile="orion", world=World(image=None, width=160, height=120), cards=(card,)
+            )
+
+    with AppLoop(Shutter(), live=False) as loop:
+        x, y, r = led_center((160, 120))
+        lit = []
+        for t in (0, 33, 66):
+            loop.step(t)
+            assert loop.composite is not None
+            lit.append(int(loop.composite[y, x].min()))
+    assert lit[1] > 240 and lit[0] < 200 and lit[2] < 200  # the white core, only then

@@ -42,7 +42,9 @@ def test_every_promise_has_a_row_with_tests() -> None:
         "Outputs atomic, all or nothing",
         "Inputs never overwritten",
         "Sessions crash-safe",
-        "No network",
+        "Nothing leaves the machine unless asked",
+        "A server never stalls or breaks the app",
+        "Bystanders' faces out of what is saved",
         "No secrets in output",
         "Untrusted text escaped",
     ):
