@@ -337,13 +337,6 @@ class Emulator:
         }
 
     # ------------------------------------------------------------------ window
-    def run_window(self, frames: int | None = None, screenshot: str | Path | None = None) -> int:
-        """Show the emulator in a window until it is closed (or ``frames``); the frames
-        shown. Keys: see :data:`EMULATOR_KEYS` (``?`` shows them in the window)."""
-        from hud.app.emulate_window import EmulatorWindow
-
-        return EmulatorWindow(self, frames, screenshot, clock=time.perf_counter).run()
-
     def sending(self) -> bool:
         """A request is on its way off the machine (the capture LED is lit meanwhile)."""
         return bool(getattr(self.app.answers.worker.source, "remote", False)) and bool(

@@ -10,20 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from hud.app.app import AppLoop
+from hud.app.emulate import Emulator
 from hud.app.overlays import OVERLAY_KEYS, OVERLAYS, draw_help
 from hud.app.runners import RunOptions, WindowRunner
 from hud.errors import HudError
 from hud.io.images import save_png
 from hud.render import window
-
-if TYPE_CHECKING:
-    from hud.app.emulate import Emulator
 
 #: The emulator's keys (besides the app's: space or the left button pinches, arrows
 #: swipe, W/S/T thumb gestures, 1-7 hand poses, H hides the hand; the mouse is the gaze).
@@ -131,8 +129,15 @@ class EmulatorWindow(WindowRunner):
         if self.recording is None:
             path = _free_name("emulator-{}.wgsession", self.recordings)
             self.recordings += 1
+            emulator = self.emulator
             try:
-                self.recording = SessionRecording(path, self.emulator)
+                self.recording = SessionRecording(
+                    path,
+                    f"hud emulate: {emulator.world.description}",
+                    getattr(emulator.world, "fps", None),
+                    emulator.redactor,
+                    lambda: emulator.app.frame_events,
+                )
             except HudError as exc:
                 self.message = exc.message
                 return
@@ -158,6 +163,16 @@ class EmulatorWindow(WindowRunner):
                 self.recording = None
 
 
+def run_window(
+    emulator: Emulator, frames: int | None = None, screenshot: str | Path | None = None
+) -> int:
+    """Show the emulator in a window until it is closed (or ``frames``); the frames
+    shown. Keys: :data:`EMULATOR_KEYS` (``?`` shows them in the window)."""
+    import time
+
+    return EmulatorWindow(emulator, frames, screenshot, clock=time.perf_counter).run()
+
+
 def _free_name(pattern: str, start: int) -> Path:
     """The first ``pattern.format(n)`` from ``start`` that does not exist yet."""
     n = start
@@ -166,4 +181,4 @@ def _free_name(pattern: str, start: int) -> Path:
     return Path(pattern.format(n))
 
 
-__all__ = ["EMULATOR_KEYS", "EmulatorWindow"]
+__all__ = ["EMULATOR_KEYS", "EmulatorWindow", "run_window"]

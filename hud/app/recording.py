@@ -8,42 +8,54 @@ wearer's hands are kept, as in ``hud record``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from gestures.events import GestureEvent
 from gestures.tracker_input import wearer_hand_results
 from hud.app.app import AppLoop
 from hud.app.redaction import redact_frame
 from hud.errors import HudError
 from hud.io.records import FrameRecord, event_to_dict
 from hud.io.session import SessionWriter
-
-if TYPE_CHECKING:
-    from hud.app.emulate import Emulator
+from hud.privacy import FaceRedactor
 
 #: JPEG quality of recorded frames (what ``hud record`` uses by default).
 JPEG_QUALITY = 90
 
 
 class SessionRecording:
-    """A session file being written from a loop's frames; :meth:`close` ends it."""
+    """A session file being written from a loop's frames; :meth:`close` ends it.
 
-    def __init__(self, path: str | Path, emulator: Emulator) -> None:
-        self.emulator = emulator
+    ``source`` says what the world is (the session header's), ``redactor`` blurs the
+    frames (``None``: footage of people who agreed), ``events`` gives the gesture events
+    of the frame being written.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        source: str,
+        fps: float | None,
+        redactor: FaceRedactor | None,
+        events: Callable[[], Sequence[GestureEvent]],
+    ) -> None:
         self.path = Path(path)
-        world = emulator.world
+        self.redactor = redactor
+        self.events = events
         header: dict[str, Any] = {
-            "source": f"hud emulate: {world.description}",
-            "fps": getattr(world, "fps", None),
+            "source": source,
+            "fps": fps,
             "video": True,
             "image_encoding": "jpeg",
             "hands": {"running_mode": "video"},
             "faces": False,
             "markers": {"dictionary": None, "marker_length_m": None},
             "intrinsics": None,
-            "redacted": emulator.redactor is not None,
+            "redacted": redactor is not None,
         }
         self.writer = SessionWriter(self.path, header)
         self._last_ms: int | None = None
@@ -56,16 +68,15 @@ class SessionRecording:
             return
         self._last_ms = tracked.timestamp_ms
         rgb = loop.camera
-        redactor = self.emulator.redactor
-        if redactor is not None:
-            rgb = redact_frame(redactor, loop, rgb)
+        if self.redactor is not None:
+            rgb = redact_frame(self.redactor, loop, rgb)
         wearer = loop.tracking.recognizer.options.wearer
         record = FrameRecord(
             index=self.frames,
             timestamp_ms=tracked.timestamp_ms,
             hands=wearer_hand_results(tracked.hands, wearer),
             markers=tracked.markers,
-            events=tuple(event_to_dict(e) for e in self.emulator.app.frame_events),
+            events=tuple(event_to_dict(e) for e in self.events()),
             image=_jpeg(rgb),
         )
         self.writer.write_frame(record)

@@ -117,7 +117,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         with Emulator(options, world, args.fps) as emulator:
             if not args.headless:
-                shown = emulator.run_window(args.frames, args.screenshot)
+                from hud.app.emulate_window import run_window
+
+                shown = run_window(emulator, args.frames, args.screenshot)
                 print(f"shown {shown} frame(s)")
                 return 0
             report = _headless(emulator, args)

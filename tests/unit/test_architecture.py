@@ -68,7 +68,10 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
 
 #: Where a real clock may be read: benchmarks measure time, the window runner paces
 #: frames and the emulator times its stages. Everything else takes time from frame timestamps or an injected clock.
-CLOCK_READERS = ("hud/bench/", "hud/app/runners.py", "hud/app/emulate.py")
+CLOCK_READERS = (
+    *("hud/bench/", "hud/app/runners.py"),
+    *("hud/app/emulate.py", "hud/app/emulate_window.py"),
+)
 
 
 def _package(module: str) -> str | None:
