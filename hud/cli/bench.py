@@ -21,6 +21,9 @@ from hud.errors import HudError
 
 #: Frames per measurement at most: a few minutes of benchmark, not days.
 MAX_FRAMES = 5000
+#: Frames of a soak by default, and at most.
+SOAK_FRAMES = 10_000
+MAX_SOAK_FRAMES = 1_000_000
 
 
 def register(sub: Any) -> None:
@@ -45,12 +48,29 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--skip-cards", action="store_true", help="skip the answer-card and layout figures"
     )
+    p.add_argument(
+        "--skip-emulate", action="store_true", help="skip the emulator's frame rate and latency"
+    )
+    p.add_argument(
+        "--soak",
+        action="store_true",
+        help=f"also run the emulator for {SOAK_FRAMES:,} frames: memory and GL objects",
+    )
+    p.add_argument(
+        "--soak-frames",
+        type=int,
+        metavar="N",
+        help=f"frames of the soak (default {SOAK_FRAMES:,}; implies --soak)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if not 1 <= args.frames <= MAX_FRAMES:
         raise HudError(f"--frames must be 1 to {MAX_FRAMES:,}, got {args.frames}")
+    soak_frames = args.soak_frames if args.soak_frames is not None else SOAK_FRAMES
+    if not 2 <= soak_frames <= MAX_SOAK_FRAMES:
+        raise HudError(f"--soak-frames must be 2 to {MAX_SOAK_FRAMES:,}, got {soak_frames}")
     profiles = tuple(dict.fromkeys(args.profile or ("orion", "rayban-display")))
     from hud.profiles import get_profile
 
@@ -83,6 +103,14 @@ def run(args: argparse.Namespace) -> int:
 
         result["cards"] = bench_cards(profiles, args.frames, args.backend)
         result["layout"] = bench_layout()
+    if not args.skip_emulate:
+        from hud.bench.emulate import bench_emulate
+
+        result["emulate"] = bench_emulate(profiles, args.frames)
+    if args.soak or args.soak_frames is not None:
+        from hud.bench.emulate import bench_soak
+
+        result["soak"] = bench_soak(soak_frames, profiles[0])
     if args.json:
         print(json.dumps(result, indent=2))
     else:
