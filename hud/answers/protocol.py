@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -47,6 +47,18 @@ class AnswerRequest:
     language: str = "en"
     context: Mapping[str, str] = field(default_factory=dict)
     image: npt.NDArray[np.uint8] | None = field(default=None, repr=False, compare=False)
+    #: Makes :attr:`image` when the request is about to be sent, on the answer worker's
+    #: thread (redacting a whole camera frame costs tens of milliseconds: never on the
+    #: frame loop's). Used only while ``image`` is None.
+    image_source: Callable[[], npt.NDArray[np.uint8]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def prepared(self) -> AnswerRequest:
+        """This request with its image made (from :attr:`image_source`), ready to send."""
+        if self.image is not None or self.image_source is None:
+            return self
+        return replace(self, image=self.image_source(), image_source=None)
 
 
 #: Told what a request sent off the machine, once, just before it goes out.

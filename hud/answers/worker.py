@@ -167,7 +167,8 @@ class AnswerWorker:
     def _run(self, job: _Job) -> None:
         stream: AnswerStream | None = None
         try:
-            stream = self.source.stream(job.request, on_sent=lambda sent: self._sent(job, sent))
+            request = job.request.prepared()  # the crop is made here, off the frame loop
+            stream = self.source.stream(request, on_sent=lambda sent: self._sent(job, sent))
             with self._lock:
                 job.stream = stream
                 cancelled = job.cancelled

@@ -133,18 +133,25 @@ class CardAnswers:
         margin: float = 0.1,
     ) -> AnswerRequest:
         """A request about the object ``card`` is anchored to: its id, label and box
-        from ``scene``, and with a camera frame its crop (redacted, see :func:`crop_for`)."""
+        from ``scene``, and with a camera frame its crop (redacted, see :func:`crop_for`),
+        made on the answer worker's thread when the request is sent: the frame loop only
+        pays for a copy of the frame."""
         obj = scene.object_by_id(card.anchor) if card.anchor else None
-        image = None
+        image_source = None
         if obj is not None and rgb is not None:
-            image = crop_for(rgb, obj.box, margin=margin, redact=self.redact)
+            frame, box, redact = np.array(rgb, dtype=np.uint8, copy=True), obj.box, self.redact
+            crop_for(frame, box, margin=margin)  # a bad box or frame says so now
+
+            def image_source() -> npt.NDArray[np.uint8]:
+                return crop_for(frame, box, margin=margin, redact=redact)
+
         return AnswerRequest(
             question=question,
             object_id=card.anchor,
             label=None if obj is None else obj.label,
             box=None if obj is None else obj.box,
             language=self.language,
-            image=image,
+            image_source=image_source,
         )
 
     def ask(self, card: Card, request: AnswerRequest) -> Card:

@@ -149,3 +149,39 @@ def test_gaze_from_a_face_the_camera_sees_and_that_face_blurred_in_the_output(
 
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_an_openai_compatible_server_answers_the_pinch_and_the_key_stays_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedded session asking a real loopback server (server-sent events): the
+    card shows it was sent (↗), streams the server's text, the trace says what went out
+    (sizes, host, model) and the key appears nowhere. A failed request, asked again by
+    a second pinch, answers."""
+    import contextlib
+    import io
+
+    from sse_server import Answer, SSEServer, Status
+
+    secret = "sk-test-do-not-print-4242"
+    with SSEServer(models=["tiny-vlm"]) as server:
+        server.script(Answer(["Shared printer, ", "third floor."]))
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", secret)
+        out, trace = tmp_path / "x.mp4", tmp_path / "x.jsonl"
+        buf = io.StringIO()
+        argv = ["emulate", "--headless", "--frames", "75", "--answers", "openai"]
+        with contextlib.redirect_stdout(buf):
+            assert main([*argv, "--out", str(out), "--trace", str(trace)]) == 0
+        chats = server.chats()
+    text = trace.read_text(encoding="utf-8")
+    assert secret not in text and secret not in buf.getvalue()
+    lines = [json.loads(line) for line in text.splitlines()]
+    card = lines[-1]["cards"][0]
+    assert (card["anchor"], card["icon"], card["state"]) == ("marker-23", "↗", "done")
+    assert card["text"] == "Shared printer, third floor."
+    sent = lines[-1]["sent"][0]
+    assert sent["model"] == "tiny-vlm" and sent["image_bytes"] > 0 and "key" not in str(sent)
+    assert len(chats) == 1 and chats[0].json["model"] == "tiny-vlm"
+    assert chats[0].headers["authorization"] == f"Bearer {secret}"
+    del Status  # (the failure cases are the unit tests' and hud ask's)

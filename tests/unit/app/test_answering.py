@@ -279,13 +279,30 @@ def test_the_redactor_sees_the_whole_frame_before_the_crop() -> None:
 
 
 def test_request_for_carries_the_redacted_crop_of_the_anchor() -> None:
-    with CardAnswers(FloodSource(), redact=np.zeros_like) as answers:
+    """The crop is redacted when the request is sent, on the worker's thread (redaction
+    costs tens of milliseconds a frame); the frame loop only copies the frame."""
+    calls: list[int] = []
+
+    def redact(rgb: np.ndarray) -> np.ndarray:
+        calls.append(threading.get_ident())
+        return np.zeros_like(rgb)
+
+    with CardAnswers(FloodSource(), redact=redact) as answers:
         card = Card("q1", "Keys", anchor="keys")
-        request = answers.request_for(card, _scene(card), "?", _frame(), margin=0.0)
+        frame = _frame()
+        request = answers.request_for(card, _scene(card), "?", frame, margin=0.0)
+        assert request.image is None and not calls  # nothing redacted on this thread yet
+        frame[:] = 0  # the caller's frame may change after: the request has its copy
+        request = request.prepared()
         assert request.image is not None and request.image.shape == (10, 14, 3)
         assert request.image.max() == 0 and request.box == (0.26, 0.15, 0.33, 0.25)
         loose = answers.request_for(Card("q2", "Note"), _scene(), "?", _frame())
         assert loose.image is None and loose.object_id is None
+        calls.clear()
+        answers.ask(card, answers.request_for(card, _scene(card), "?", _frame()))
+        while answers.pending:
+            answers.wait(10.0)
+        assert calls and threading.get_ident() not in calls  # on the worker's thread
 
 
 @pytest.mark.parametrize(
