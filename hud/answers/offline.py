@@ -5,6 +5,7 @@ or labels (``mug``), each with the answer per language and an optional title::
 
     [answers."marker-23"]
     title = "Parcel"
+    title_ko = "택배"      # optional: the title in one language
     en = "Delivered today at 11:02."
     ko = "오늘 11:02 도착."
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,12 @@ class KnowledgeError(HudError, ValueError):
 class KnowledgeEntry:
     title: str
     texts: Mapping[str, str]
+    #: The title per language (``title_ko = "..."`` in the file), where it differs.
+    titles: Mapping[str, str] = field(default_factory=dict)
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language`` when the file gives one, else :attr:`title`."""
+        return self.titles.get(language, self.title)
 
 
 def load_knowledge(path: str | Path) -> dict[str, KnowledgeEntry]:
@@ -83,10 +90,13 @@ def _entries(data: Any, p: Path) -> dict[str, KnowledgeEntry]:
         if not texts or not all(isinstance(t, str) for t in texts.values()):
             raise KnowledgeError(f"{where}: needs an answer text in 'en' or 'ko'")
         title = entry.get("title", str(key))
-        if not isinstance(title, str):
-            raise KnowledgeError(f"{where}.title: expected text")
+        titles = {lang: entry[f"title_{lang}"] for lang in LANGUAGES if f"title_{lang}" in entry}
+        for name, value in (("title", title), *((f"title_{k}", v) for k, v in titles.items())):
+            if not isinstance(value, str):
+                raise KnowledgeError(f"{where}.{name}: expected text")
         texts = {lang: t[:MAX_ANSWER_CHARS] for lang, t in texts.items()}
-        out[str(key).strip().lower()] = KnowledgeEntry(title[:80], texts)
+        titles = {lang: t[:80] for lang, t in titles.items()}
+        out[str(key).strip().lower()] = KnowledgeEntry(title[:80], texts, titles)
     return out
 
 

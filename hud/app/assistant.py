@@ -190,9 +190,11 @@ class AssistantApp(HudApp):
         if lookup is None:
             return None
         try:
-            return str(lookup(request).title)
+            entry = lookup(request)
         except AnswerError:
             return None  # the source says so itself when it answers
+        title_in = getattr(entry, "title_in", None)
+        return str(title_in(request.language) if title_in else entry.title)
 
     def dismiss(self, card_id: str, timestamp_ms: int) -> None:
         """Grey the card out (its request is cancelled) and drop it shortly after."""

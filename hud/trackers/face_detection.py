@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,10 @@ from hud.trackers.results import FACE_KEYPOINT_COUNT, FaceDetection
 #: Smallest face each model finds reliably, as a fraction of its input's longer side
 #: (measured: full range finds 6 of 8 pasted faces at 7.5 %, short range needs ~10 %).
 DETECTION_FLOOR = {0: 0.10, 1: 0.075}
+#: The smallest face the tiles look for, in pixels, whatever the image's size: a face
+#: this small carries no identity (the full-range model itself finds 16 px faces in a
+#: 1280×720 frame at only 3 of 16 places).
+MIN_FACE_PX = 16.0
 #: Tiles of one pyramid level overlap by this fraction of their side, so a face up to
 #: that size lies wholly inside at least one tile.
 TILE_OVERLAP = 0.3
@@ -99,7 +104,9 @@ def tile_plan(width: int, height: int, min_face_fraction: float | None, floor: f
         return []
     longer, shorter = max(width, height), min(width, height)
     whole = _FLOOR_MARGIN * floor * longer  # faces from this size: the whole image finds them
-    side = min_face_fraction * longer / floor
+    # Never smaller than MIN_FACE_PX: in a small image (a crop) the fraction would ask
+    # for faces of a few pixels, which nobody can recognise, at the cost of 9 tiles.
+    side = max(min_face_fraction * longer, MIN_FACE_PX) / floor
     tiles: list[Tile] = []
     while side < longer:
         s = int(math.ceil(min(side, shorter)))
@@ -137,6 +144,9 @@ class FaceDetector:
         self.options = options or FaceDetectorOptions()
         self._closed = False
         self._runs = 0
+        #: A MediaPipe graph runs one image at a time: a detector shared by threads (the
+        #: frame loop's saved frames, the answer worker's crops) takes turns.
+        self._lock = threading.Lock()
         mp = import_mediapipe()
         with quiet_native_logs():  # building the graph prints native banners too
             self._solution: Any = mp.solutions.face_detection.FaceDetection(
@@ -158,15 +168,17 @@ class FaceDetector:
         return tile_plan(width, height, self.options.min_face_fraction, floor)
 
     def detect(self, image: np.ndarray) -> list[FaceDetection]:
-        """Faces in one RGB image, best score first, boxes in its pixels."""
-        if self._closed:
-            raise HudError("this FaceDetector is closed")
+        """Faces in one RGB image, best score first, boxes in its pixels. Thread-safe:
+        calls from several threads run one after another."""
         rgb = as_rgb(image)
-        self._runs += 1
-        if self._runs > self._QUIET_RUNS:
-            return self._detect(rgb)
-        with quiet_native_logs():
-            return self._detect(rgb)
+        with self._lock:
+            if self._closed:
+                raise HudError("this FaceDetector is closed")
+            self._runs += 1
+            if self._runs > self._QUIET_RUNS:
+                return self._detect(rgb)
+            with quiet_native_logs():
+                return self._detect(rgb)
 
     def _detect(self, rgb: np.ndarray) -> list[FaceDetection]:
         height, width = rgb.shape[:2]
@@ -192,9 +204,10 @@ class FaceDetector:
 
     def close(self) -> None:
         """Stop MediaPipe's graph; further calls raise. Safe to call twice."""
-        if not self._closed:
-            self._closed = True
-            self._solution.close()
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._solution.close()
 
     def __enter__(self) -> FaceDetector:
         return self

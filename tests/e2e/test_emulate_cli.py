@@ -185,3 +185,13 @@ def test_an_openai_compatible_server_answers_the_pinch_and_the_key_stays_secret(
     assert len(chats) == 1 and chats[0].json["model"] == "tiny-vlm"
     assert chats[0].headers["authorization"] == f"Bearer {secret}"
     del Status  # (the failure cases are the unit tests' and hud ask's)
+
+
+def test_in_korean_the_question_the_title_and_the_answer_are_korean(tmp_path: Path) -> None:
+    trace = tmp_path / "ko.jsonl"
+    argv = ["emulate", "--headless", "--frames", "40", "--lang", "ko"]
+    assert main([*argv, "--out", str(tmp_path / "f"), "--trace", str(trace)]) == 0
+    last = json.loads(trace.read_text(encoding="utf-8").splitlines()[-1])
+    card = last["cards"][0]
+    assert card["title"] == "3층 프린터" and card["state"] == "done"
+    assert card["text"].startswith("3층 공용 프린터.")

@@ -105,3 +105,20 @@ def test_missing_non_utf8_and_bad_options(tmp_path: Path) -> None:
         load_knowledge(bad)
     with pytest.raises(OptionsError):
         OfflineAnswerSource({}, words_per_chunk=0)
+
+
+def test_a_title_may_be_given_per_language(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from hud.answers.offline import KnowledgeError, load_knowledge
+
+    path = tmp_path / "kb.toml"
+    path.write_text(
+        '[answers.keys]\ntitle = "Keys"\ntitle_ko = "차 열쇠"\nen = "Here."\nko = "여기."\n'
+        '[answers.mug]\nen = "A mug."\n',
+        encoding="utf-8",
+    )
+    entries = load_knowledge(path)
+    assert entries["keys"].title_in("ko") == "차 열쇠" and entries["keys"].title_in("en") == "Keys"
+    assert entries["mug"].title_in("ko") == "mug"  # no title at all: the key
+    path.write_text('[answers.keys]\ntitle_ko = 3\nen = "Here."\n', encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="title_ko: expected text"):
+        load_knowledge(path)

@@ -265,15 +265,34 @@ def test_crops_from_normalised_and_pixel_boxes_with_margin() -> None:
     assert wide.flags["C_CONTIGUOUS"]
 
 
-def test_the_redactor_sees_the_whole_frame_before_the_crop() -> None:
-    seen: list[tuple[int, ...]] = []
+def test_a_face_cut_by_the_crop_edge_is_still_found_and_blurred() -> None:
+    """Redaction looks at a region around the crop (so the whole face is seen), not the
+    whole frame (which costs tens of milliseconds)."""
+    import cv2
+    from face_scenes import desk_frame, paste_face
 
-    def blank(frame: np.ndarray) -> np.ndarray:
-        seen.append(frame.shape)
-        return np.zeros_like(frame)
+    from hud.privacy import FaceRedactor
 
-    crop = crop_for(_frame(), box_px=(10, 10, 40, 40), redact=blank)
-    assert seen == [(100, 200, 3)] and crop.max() == 0
+    image, (fx0, fy0, fx1, fy1) = paste_face(desk_frame(1280, 720), 96, (600.0, 300.0))
+    right = (fx0 + fx1) / 2  # the crop's right edge cuts the face in half
+    box_px = (right - 200, fy0 - 20, right, fy1 + 20)
+    shapes: list[tuple[int, ...]] = []
+    with FaceRedactor() as redactor:
+
+        def redact(region: np.ndarray) -> np.ndarray:
+            shapes.append(region.shape)
+            return redactor.redact(region).image
+
+        crop = crop_for(image, box_px=box_px, margin=0.0, redact=redact)
+    raw = crop_for(image, box_px=box_px, margin=0.0)
+    half = (slice(20, 20 + round(fy1 - fy0)), slice(round(fx0 - box_px[0]), raw.shape[1]))
+
+    def detail(img: np.ndarray) -> float:
+        grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY).astype(float)
+        return float(np.abs(cv2.Laplacian(grey, cv2.CV_64F)).mean())
+
+    assert detail(crop[half]) < 0.3 * detail(raw[half])
+    assert shapes and shapes[0][0] < 720 and shapes[0][1] < 1280  # not the whole frame
     with pytest.raises(HudError, match="redactor"):
         crop_for(_frame(), box_px=(10, 10, 40, 40), redact=lambda f: f[:10])
 

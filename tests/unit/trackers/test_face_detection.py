@@ -21,7 +21,7 @@ from face_scenes import (
 
 from hud.errors import HudError, OptionsError
 from hud.trackers import FaceDetection, FaceDetector, FaceDetectorOptions
-from hud.trackers.face_detection import DETECTION_FLOOR, suppress, tile_plan
+from hud.trackers.face_detection import DETECTION_FLOOR, MIN_FACE_PX, suppress, tile_plan
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +132,9 @@ def test_a_face_cut_by_tile_borders_is_reported_once(detector: FaceDetector) -> 
 def test_every_face_too_small_for_the_whole_image_lies_in_a_tile_it_fills_enough(
     size: tuple[int, int], fraction: float
 ) -> None:
-    """The plan's promise: a face from ``fraction`` of the longer side up to the size the
-    whole-image pass finds lies wholly inside some tile of which it is at least the
-    model's floor (so that tile's run can find it)."""
+    """The plan's promise: a face from ``fraction`` of the longer side (but never under
+    ``MIN_FACE_PX``) up to the size the whole-image pass finds lies wholly inside some
+    tile of which it is at least the model's floor (so that tile's run can find it)."""
     width, height = size
     floor = DETECTION_FLOOR[1]
     tiles = tile_plan(width, height, fraction, floor)
@@ -142,7 +142,7 @@ def test_every_face_too_small_for_the_whole_image_lies_in_a_tile_it_fills_enough
     longer = max(size)
     rng = np.random.default_rng(1)
     for _ in range(400):
-        w = rng.uniform(fraction * longer, 1.15 * floor * longer)
+        w = rng.uniform(max(fraction * longer, MIN_FACE_PX), 1.15 * floor * longer)
         x, y = rng.uniform(0, width - w), rng.uniform(0, height - w)
         assert any(
             tx <= x and ty <= y and x + w <= tx + s and y + w <= ty + s and w >= floor * s
@@ -153,6 +153,7 @@ def test_every_face_too_small_for_the_whole_image_lies_in_a_tile_it_fills_enough
 def test_tile_counts_for_common_frames() -> None:
     floor = DETECTION_FLOOR[1]
     assert tile_plan(640, 480, None, floor) == []
+    assert tile_plan(200, 200, 0.03, floor) == []  # a crop: faces of 16 px are found whole
     assert len(tile_plan(1280, 720, 0.03, floor)) == 6
     assert len(tile_plan(640, 480, 0.03, floor)) == 9
     assert len(tile_plan(1280, 720, 0.1, floor)) == 0  # the whole image is enough
