@@ -476,7 +476,7 @@ __all__ = [
     "RedactResult",
     "as_frame",
     "describe_redaction",
-    "made_of_markers",
     "hand_boxes",
+    "made_of_markers",
     "on_kept",
 ]

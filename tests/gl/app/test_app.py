@@ -210,7 +210,7 @@ def test_an_app_can_light_the_capture_led_but_the_scene_cannot_hide_it() -> None
             )
 
     with AppLoop(Shutter(), live=False) as loop:
-        x, y, r = led_center((160, 120))
+        x, y, _r = led_center((160, 120))
         lit = []
         for t in (0, 33, 66):
             loop.step(t)
