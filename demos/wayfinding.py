@@ -48,8 +48,7 @@ from gestures.events import PinchStart
 from gestures.simulate import InputSimulator, SimulatorOptions
 from hud.anchors import DirectionalIndicator, Eye, Pose, ViewGeometry, pose_from_angles
 from hud.app.animate import warp_world
-from hud.app.app import AppFrame, AppLoop, HudApp
-from hud.app.pipeline import HudPipeline, HudPipelineOptions
+from hud.app.app import AppFrame, HudApp
 from hud.app.runners import HeadlessRunner, RunOptions, WindowRunner
 from hud.errors import HudError, OptionsError
 from hud.io.images import save_pngs
@@ -58,11 +57,9 @@ from hud.io.video import check_frames_output
 from hud.layout import DisplayList, LayoutMetrics
 from hud.layout.cards import STATE_COLOURS
 from hud.layout.display_list import Line
-from hud.layout.engine import scene_view
 from hud.layout.geometry import Rect, overlap_area
 from hud.layout.timeline import NEAR_M, SceneTimeline
 from hud.profiles import DisplayProfile, get_profile
-from hud.render.context import RenderContext
 from hud.scene import (
     Card,
     HeadKeyframe,
@@ -72,7 +69,7 @@ from hud.scene import (
     world_pixels,
 )
 from hud.trackers.markers import CameraIntrinsics, detect_markers, marker_object_points
-from hud.trackers.results import HandResult, TrackedObject
+from hud.trackers.results import TrackedObject
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 PHOTO_FOV_H_DEG = 62.0  # the scenes of demos/assets use this FOV for desk.jpg
@@ -368,6 +365,10 @@ class WayfindingApp(HudApp):
         u, w = v.eye_tan_to_display_uv(p[0] / p[2], p[1] / p[2])
         return (u * self.profile.width_px, w * self.profile.height_px)
 
+    def on_display_list(self, display_list: DisplayList, view: ViewGeometry, eye: Eye) -> None:
+        """The path's chevrons join each eye's display list after the layout."""
+        self.add_path(display_list, view)
+
     def add_path(self, dl: DisplayList, view: ViewGeometry) -> None:
         """Append the chevrons toward the current target to one eye's display list."""
         m = LayoutMetrics.for_profile(self.profile)
@@ -392,78 +393,6 @@ class WayfindingApp(HudApp):
     def on_close(self) -> None:
         if self.log:
             print("\n".join(self.log))
-
-
-# ---------------------------------------------------------------------------- the runners
-class PathPipeline(HudPipeline):
-    """The display pipeline with the app's chevrons added to each eye's display list.
-
-    The library's layout draws cards, object frames, leaders and edge arrows; a
-    wayfinding path is none of those, and an app has no hook to add its own items, so
-    this subclass adds them after the layout, where the renderer takes them as it takes
-    the rest of the list.
-    """
-
-    def __init__(
-        self,
-        app: WayfindingApp,
-        profile: DisplayProfile,
-        options: HudPipelineOptions,
-        context: RenderContext | None = None,
-    ) -> None:
-        super().__init__(profile, options, context)
-        self.app = app
-
-    def layout(
-        self,
-        scene: Scene,
-        t_s: float | None = None,
-        head: Pose | None = None,
-        hands: Sequence[HandResult] = (),
-    ) -> dict[Eye, DisplayList]:
-        lists = super().layout(scene, t_s, head, hands)
-        size = self.world_size(scene)
-        for eye, dl in lists.items():
-            view = scene_view(scene, self.profile, str(eye), size, len(self.eyes) == 2)
-            self.app.add_path(dl, view)
-        return lists
-
-
-class PathLoop(AppLoop):
-    """:class:`AppLoop` whose display pipeline is a :class:`PathPipeline`."""
-
-    app: WayfindingApp
-
-    def display_pipeline(self) -> HudPipeline:
-        if self._display is None:
-            options = HudPipelineOptions(
-                hands=None,
-                composite=True,
-                effects=self.effects,
-                eyes=(self.eye,),
-                backend=self._backend,
-            )
-            self._display = PathPipeline(self.app, self.profile, options, context=self.context)
-        return self._display
-
-
-class PathHeadless(HeadlessRunner):
-    """A headless runner whose loop is a :class:`PathLoop` (its world: the app's frames)."""
-
-    def __init__(
-        self, app: WayfindingApp, source: Iterator[Frame], backend: str | None = None
-    ) -> None:
-        super().__init__(app, source, backend)
-        self.loop.close()  # the plain loop made above: nothing run on it yet
-        self.loop = PathLoop(app, live=True, backend=backend)
-
-
-class PathWindow(WindowRunner):
-    """The window, with a :class:`PathLoop`."""
-
-    def make_loop(self) -> AppLoop:
-        assert isinstance(self.app, WayfindingApp)
-        return PathLoop(self.app, live=True, read_back=False)
 
 
 # ---------------------------------------------------------------------------- the session
@@ -525,7 +454,7 @@ def run_script(app: WayfindingApp, out_dir: Path) -> list[Snapshot]:
     as in the window, only the pinch comes from here.
     """
     shots: list[Snapshot] = []
-    with PathHeadless(app, app.world_frames()) as runner:
+    with HeadlessRunner(app, app.world_frames()) as runner:
         image = runner.step()
         for t_ms, what in SCRIPT:
             while app.status is None or app.status.t_ms < t_ms:
@@ -596,12 +525,12 @@ def main(argv: list[str] | None = None) -> int:
         if options.headless:
             assert options.out is not None
             frames = options.frames or round(app.tour_s * app.fps)
-            with PathHeadless(app, app.world_frames()) as runner:
+            with HeadlessRunner(app, app.world_frames()) as runner:
                 count = runner.run(frames, options.out, app.fps)
             print(f"wrote {count} frame(s) to {options.out}")
         else:
             print("space or left button = pinch (next marker), N = next marker; Esc quits")
-            count = PathWindow(app, options, app.world_frames()).run()
+            count = WindowRunner(app, options, app.world_frames()).run()
             print(f"shown {count} frame(s)")
     except HudError as exc:
         print(f"wayfinding demo: error: {exc.message}", file=sys.stderr)

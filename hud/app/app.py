@@ -42,6 +42,7 @@ from hud.app.tracking import TrackingThread
 from hud.errors import HudError, OptionsError
 from hud.io.sources import Frame
 from hud.layout import DisplayList
+from hud.layout.engine import scene_view
 from hud.optics import parse_effects
 from hud.profiles import DisplayProfile, get_profile
 from hud.render.context import RenderContext
@@ -125,6 +126,12 @@ class HudApp:
         """The scene to show from this frame on, or ``None`` to keep the current one
         (nothing is redrawn, which is what keeps an idle window cheap)."""
         return None
+
+    def on_display_list(self, display_list: DisplayList, view: ViewGeometry, eye: Eye) -> None:
+        """Add the app's own items (lines, panels, text) to an eye's display list after
+        the layout has placed the cards: a wayfinding path, a progress ring. ``view``
+        maps the world's pixels to the display's. The pipeline draws the capture LED
+        after this, so nothing added here can hide it."""
 
     def on_key_press(self, key: str) -> bool:
         """A key went down (pyglet's names: ``"SPACE"``, ``"P"``, ``"LEFT"``);
@@ -425,6 +432,11 @@ class AppLoop:
         start = self._lap(times, "anchors", start)
         hands = wearer_hand_results(self.tracked.hands, self.tracking.recognizer.options.wearer)
         layouts = display.layout(scene, self._t_ms / 1000.0, hands=hands)
+        if type(self.app).on_display_list is not HudApp.on_display_list:
+            size, stereo = self.world_size(), len(layouts) == 2
+            for eye, dl in layouts.items():
+                view = scene_view(scene, self.profile, str(eye), size, stereo)
+                self.app.on_display_list(dl, view, eye)
         start = self._lap(times, "layout", start)
         world = self._filtered_world()
         capture = self.capture or bool(self.app.capturing)
