@@ -31,7 +31,7 @@ from types import MappingProxyType
 import numpy as np
 import numpy.typing as npt
 
-from hud.answers import AnswerRequest, AnswerSource
+from hud.answers import AnswerError, AnswerRequest, AnswerSource
 from hud.answers.worker import AnswerUpdate, AnswerWorker
 from hud.errors import HudError, OptionsError, quote
 from hud.scene import Card, Scene
@@ -153,6 +153,19 @@ class CardAnswers:
             language=self.language,
             image_source=image_source,
         )
+
+    def known_title(self, request: AnswerRequest) -> str | None:
+        """The source's own name for the object, in the request's language, when it has
+        one (an offline source knows "Printer 3F" where a tracker knows "marker 23")."""
+        lookup = getattr(self.worker.source, "lookup", None)
+        if lookup is None:
+            return None
+        try:
+            entry = lookup(request)
+        except AnswerError:
+            return None  # the source says so itself when it answers
+        title_in = getattr(entry, "title_in", None)
+        return str(title_in(request.language) if title_in else entry.title)
 
     def ask(self, card: Card, request: AnswerRequest) -> Card:
         """Start ``request`` in the background and return ``card`` as it shows meanwhile:

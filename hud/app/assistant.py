@@ -34,7 +34,7 @@ from gestures.gaze import GazeEstimator
 from gestures.selection import Commit, GazeRouter, HoverEnter, HoverExit, SelectionOptions, Target
 from gestures.simulate import InputSimulator, SimulatedFrame, SimulatorOptions, key_name
 from hud.anchors import marker_objects, merge_objects
-from hud.answers import AnswerError, AnswerRequest, AnswerSource
+from hud.answers import AnswerSource
 from hud.app.answering import CardAnswers, Redactor
 from hud.app.app import AppFrame, HudApp
 from hud.app.embedded import InputScript, ScriptAction
@@ -176,25 +176,12 @@ class AssistantApp(HudApp):
         card = Card(id=f"ask-{self._count}", title=_title(obj), anchor=obj.id)
         scene = self._with_objects(self.scene)
         request = self.answers.request_for(card, scene, self.question, self._camera)
-        card = replace(card, title=self._known_title(request) or card.title)
+        card = replace(card, title=self.answers.known_title(request) or card.title)
         card = self.answers.ask(card, request)
         self.scene = replace(scene, cards=(*self.scene.cards, card))
         self.log.append(f"{timestamp_ms} ask {card.id} {obj.id}")
         self._dirty = True
         return card
-
-    def _known_title(self, request: AnswerRequest) -> str | None:
-        """The knowledge file's name for the object, when the source has one (an offline
-        source knows "Printer 3F" where the tracker only knows "marker 23")."""
-        lookup = getattr(self.answers.worker.source, "lookup", None)
-        if lookup is None:
-            return None
-        try:
-            entry = lookup(request)
-        except AnswerError:
-            return None  # the source says so itself when it answers
-        title_in = getattr(entry, "title_in", None)
-        return str(title_in(request.language) if title_in else entry.title)
 
     def dismiss(self, card_id: str, timestamp_ms: int) -> None:
         """Grey the card out (its request is cancelled) and drop it shortly after."""

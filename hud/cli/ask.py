@@ -106,7 +106,10 @@ def run(args: argparse.Namespace) -> int:
     scene = Scene(profile=profile.name, world=World(image=None, width=w, height=h), objects=(obj,))
     with CardAnswers(source, language=args.lang) as answers:
         card = Card(id=args.id, title=label, anchor=args.id)
-        card = answers.ask(card, answers.request_for(card, scene, question, rgb))
+        request = answers.request_for(card, scene, question, rgb)
+        if not args.label:  # the knowledge file's name for it, if it has one
+            card = replace(card, title=answers.known_title(request) or label)
+        card = answers.ask(card, request)
         scene = replace(scene, cards=(card,))
         while card.id in answers.pending:
             if not answers.wait(limit_s + GRACE_S):
