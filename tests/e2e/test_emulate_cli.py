@@ -195,3 +195,34 @@ def test_in_korean_the_question_the_title_and_the_answer_are_korean(tmp_path: Pa
     card = last["cards"][0]
     assert card["title"] == "3층 프린터" and card["state"] == "done"
     assert card["text"].startswith("3층 공용 프린터.")
+
+
+def test_a_server_that_goes_silent_never_holds_a_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mid-answer the server says nothing more: every frame is still rendered and
+    written, the card shows what came and then its error (the configured timeout)."""
+    from sse_server import SSEServer, Stall
+
+    config = tmp_path / "answers.toml"
+    config.write_text("[openai]\ntimeout_s = 0.5\nmax_retries = 0\n", encoding="utf-8")
+    with SSEServer(models=["tiny-vlm"]) as server:
+        server.script(Stall(["Shared printer, "]))
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        trace = tmp_path / "x.jsonl"
+        argv = ["emulate", "--headless", "--frames", "75", "--answers", "openai"]
+        argv += [
+            "--answer-config",
+            str(config),
+            "--out",
+            str(tmp_path / "f"),
+            "--trace",
+            str(trace),
+        ]
+        assert main(argv) == 0
+    lines = [json.loads(line) for line in trace.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 75 and len(list((tmp_path / "f").glob("*.png"))) == 75
+    states = [r["cards"][0]["state"] for r in lines if r["cards"]]
+    assert states[0] == "thinking" and states[-1] == "error"
+    assert "streaming" in states  # the first chunk was shown before the silence
+    assert "silent" in lines[-1]["cards"][0]["text"]
