@@ -65,10 +65,9 @@ def register(sub: Any) -> None:
     p.add_argument("--trace", metavar="FILE.jsonl", help="headless: one JSON line per frame")
     p.add_argument("--screenshot", metavar="PNG", help="window: save the last frame shown")
     p.add_argument(
-        "--no-redact",
+        "--keep-faces",
         action="store_true",
-        help="do not blur bystanders' faces in what is saved (only for footage of "
-        "people who agreed)",
+        help="do not blur faces in what is saved or sent: only when everyone in view agreed",
     )
     p.set_defaults(func=run)
 
@@ -110,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         knowledge=args.knowledge,
         answer_config=args.answer_config,
         overlays=frozenset(args.overlay),
-        redact=not args.no_redact,
+        redact=not args.keep_faces,
         gaze=args.gaze,
     )
     world = open_world_source(args)

@@ -44,6 +44,12 @@ def register(sub: Any) -> None:
         action="store_true",
         help="one source frame per window frame (ignore timing)",
     )
+    p.add_argument(
+        "--keep-faces",
+        action="store_true",
+        help="do not blur faces in what is saved from a live world: only when everyone "
+        "in view agreed",
+    )
     p.add_argument("--headless", action="store_true", help="no window: write the frames")
     p.add_argument("--frames", type=int, metavar="N", help="with --headless: frames to write")
     p.add_argument("--out", metavar="DIR|FILE.mp4", help="with --headless: PNG folder or MP4")
@@ -66,7 +72,9 @@ def _run_options(args: argparse.Namespace) -> RunOptions:
         if args.frames is None and _no_source(args):
             raise HudError("--headless needs --frames N (or a frame source to run through)")
         check_frames_output(args.out)
-        return RunOptions(headless=True, frames=args.frames, out=args.out)
+        return RunOptions(
+            headless=True, frames=args.frames, out=args.out, redact=not args.keep_faces
+        )
     for flag, value in (("--frames", args.frames), ("--out", args.out)):
         if value is not None:
             raise HudError(f"{flag} needs --headless (the window takes --max-frames)")
@@ -75,7 +83,10 @@ def _run_options(args: argparse.Namespace) -> RunOptions:
     if args.max_frames is not None and args.max_frames < 1:
         raise HudError("--max-frames must be at least 1")
     return RunOptions(
-        frames=args.max_frames, screenshot=args.screenshot, step_frames=args.step_frames
+        frames=args.max_frames,
+        screenshot=args.screenshot,
+        step_frames=args.step_frames,
+        redact=not args.keep_faces,
     )
 
 
