@@ -98,7 +98,12 @@ def _hb_shape(text: str, bold: bool) -> _Units:
     )
 
 
-@lru_cache(maxsize=8192)
+#: Shapings kept: a few frames of every card's words and lines. Streaming text makes a
+#: new string every frame, so the bound is what keeps a long session's memory flat.
+SHAPING_CACHE_SIZE = 2048
+
+
+@lru_cache(maxsize=SHAPING_CACHE_SIZE)
 def _units(text: str, bold: bool) -> _Units:
     return _hb_shape(text, bold)
 
