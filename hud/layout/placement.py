@@ -345,8 +345,8 @@ class _Pass:
         if it.w > self.dw - 2 * self.o.margin_px or it.h > self.dh - 2 * self.o.margin_px:
             return None
         held = self.held(it)
-        if held is not None and it.dwelling:
-            return held
+        if held is not None and it.dwelling and held.cost < COVER_COST:
+            return held  # settling after a move, and covering nothing
         cands = self.named(it)
         best: _Choice | None = None
         for base, slot, rect in cands:

@@ -379,3 +379,23 @@ def test_a_card_that_just_moved_stays_a_while_before_it_moves_back() -> None:
     patient, _ = pushed_away(1.0)
     assert all(not patient.place(req, 0.1 + 0.1 * k).relayouts for k in range(1, 9))
     assert patient.place(req, 1.2).relayouts == ("a",)  # home, once the dwell is over
+
+
+def test_a_card_that_grows_while_it_settles_never_covers_its_object() -> None:
+    """A new card dwells in its first slot for ``dwell_s``; when its answer arrives and
+    it grows, the slot may no longer fit beside the object (near the display's edge it
+    is clamped onto it). Then it moves, dwell or not: a card never sits on what it
+    describes while there is room elsewhere (it did, for a second, in the emulator)."""
+    from hud.layout.geometry import overlap_area
+
+    covered = []
+    for cx in range(30, 1280, 50):
+        for cy in range(30, 720, 100):
+            layout = TemporalLayout((1280, 720), PlacementOptions(dwell_s=1.0))
+            box = _box(cx, cy)
+            layout.place([CardRequest("a", (120.0, 40.0), box)], 0.0)  # thinking: small
+            for t in (0.1, 0.5):  # the answer arrived: wide, within the dwell
+                frame = layout.place([CardRequest("a", (420.0, 85.0), box)], t)
+            if overlap_area(frame.rects["a"], box) > 0:
+                covered.append((cx, cy, frame.slots["a"]))
+    assert covered == []
