@@ -60,6 +60,9 @@ class FaceLandmarker(Landmarker[FaceLandmarkerOptions, FaceResult]):
         mp = import_mediapipe()
         with quiet_native_logs():  # building the graph prints native banners too
             self._open_graph(mp)
+            # Its models open on a worker thread, which prints TFLite's banners whenever
+            # it gets there: one blank frame waits for that, still silenced.
+            self._solution.process(read_only(np.zeros((32, 32, 3), np.uint8)))
 
     def _open_graph(self, mp: Any) -> None:
         self._solution = mp.solutions.face_mesh.FaceMesh(

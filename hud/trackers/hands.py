@@ -113,6 +113,10 @@ class HandLandmarker(Landmarker[HandLandmarkerOptions, HandResult]):
         mp = import_mediapipe()
         with quiet_native_logs():  # building the graph prints native banners too
             self._open_graph(mp)
+            if self._solution is not None:  # (a Tasks graph takes timestamps: not here)
+                # Its models open on a worker thread, which prints TFLite's banners
+                # whenever it gets there: one blank frame waits for that, still silenced.
+                self._solution.process(read_only(np.zeros((32, 32, 3), np.uint8)))
 
     def _open_graph(self, mp: Any) -> None:
         if self.options.base_options.model_asset_path is not None:
