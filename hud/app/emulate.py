@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gestures.events import GestureEvent
+from hud.anchors import ViewGeometry
 from hud.app.app import AppLoop
 from hud.app.assistant import AssistantApp, AssistantOptions
 from hud.app.embedded import EMBEDDED_DIR, InputScript, SceneWorldSource, load_embedded
@@ -41,9 +42,11 @@ from hud.app.session import card_placements
 from hud.errors import HudError, OptionsError
 from hud.io.sources import Frame, FrameSource
 from hud.io.video import open_frame_writer
+from hud.layout.geometry import Rect
 from hud.layout.metrics import frame_metrics
 from hud.layout.placement import LayoutFrame
-from hud.profiles import get_profile
+from hud.privacy import FaceRedactor
+from hud.profiles import DisplayProfile, get_profile
 from hud.scene import Scene, World
 from hud.trackers.hands import HandLandmarkerOptions
 from hud.trackers.landmarker import RunningMode
@@ -151,7 +154,7 @@ class Emulator:
         if self._first is None:
             raise HudError("the world source gave no frames")
         self.fps = float(fps or getattr(self.world, "fps", None) or 30.0)
-        self.redactor = _redactor() if options.redact else None
+        self.redactor = FaceRedactor() if options.redact else None
         source = answer_source(options.answers, knowledge, options.answer_config)
         self.app = AssistantApp(
             scene,
@@ -202,16 +205,20 @@ class Emulator:
         if self.app.last_input is not None:
             hands += [np.asarray(h.points) for h in self.app.last_input.hands.hands]
         dl = loop.layouts.get(loop.eye)
-        cards = {} if dl is None else _world_rects(loop, dl.card_rects)
+        view, p = loop.view_geometry(), loop.profile
+        rects = {"": (0.0, 0.0, float(p.width_px), float(p.height_px))}  # the display
+        rects.update({} if dl is None else dl.card_rects)
+        world = _world_rects(view, p, rects)
+        fov = world.pop("")
         metrics: dict[str, float] = {}
         if "metrics" in self.overlays:
             metrics = self._layout_metrics(loop)
         return OverlayInput(
             hands=hands,
             gaze_px=self.app.gaze_px(),
-            fov_rect=_fov_rect(loop),
+            fov_rect=fov,
             objects=self.app.objects,
-            cards=cards,
+            cards=world,
             card_anchors={c.id: c.anchor for c in self.app.scene.cards if c.anchor},
             metrics=metrics,
             timings_ms=loop.timings_ms,
@@ -377,31 +384,16 @@ def answer_source(kind: str, knowledge: str | Path | None, config: str | Path | 
     return OpenAIAnswerSource(options)
 
 
-def _redactor() -> Any:
-    from hud.privacy import FaceRedactor
-
-    return FaceRedactor()
-
-
 def _world_rects(
-    loop: AppLoop, rects: dict[str, tuple[float, float, float, float]]
-) -> dict[str, tuple[float, float, float, float]]:
-    """Display-pixel card rects as composite (world) pixel rects."""
-    view = loop.view_geometry()
-    p = loop.profile
+    view: ViewGeometry, profile: DisplayProfile, rects: dict[str, Rect]
+) -> dict[str, Rect]:
+    """Display-pixel rects as composite (world) pixel rects."""
     out = {}
-    for cid, (x0, y0, x1, y1) in rects.items():
-        ax, ay = view.display_uv_to_image_px(x0 / p.width_px, y0 / p.height_px)
-        bx, by = view.display_uv_to_image_px(x1 / p.width_px, y1 / p.height_px)
-        out[cid] = (float(ax), float(ay), float(bx), float(by))
+    for key, (x0, y0, x1, y1) in rects.items():
+        ax, ay = view.display_uv_to_image_px(x0 / profile.width_px, y0 / profile.height_px)
+        bx, by = view.display_uv_to_image_px(x1 / profile.width_px, y1 / profile.height_px)
+        out[key] = (float(ax), float(ay), float(bx), float(by))
     return out
-
-
-def _fov_rect(loop: AppLoop) -> tuple[float, float, float, float]:
-    view = loop.view_geometry()
-    ax, ay = view.display_uv_to_image_px(0.0, 0.0)
-    bx, by = view.display_uv_to_image_px(1.0, 1.0)
-    return float(ax), float(ay), float(bx), float(by)
 
 
 def _eyebox_line(loop: AppLoop) -> str:

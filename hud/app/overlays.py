@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hud.scene import TrackedObject
+from hud.trackers.results import HAND_CONNECTIONS
 
 #: The overlays the emulator can show, in the order of their keys (O cycles; see
 #: :data:`OVERLAY_KEYS`).
@@ -27,11 +28,6 @@ OVERLAYS = ("hands", "gaze", "fov", "anchors", "metrics", "timings")
 #: Keys that toggle one overlay each in the emulator window.
 OVERLAY_KEYS = {"F1": "hands", "F2": "gaze", "F3": "fov", "F4": "anchors", "F5": "metrics"}
 OVERLAY_KEYS["F6"] = "timings"
-_HAND_BONES = (
-    (0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10),
-    (10, 11), (11, 12), (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (0, 17),
-    (17, 18), (18, 19), (19, 20),
-)  # fmt: skip
 
 
 def led_center(size: tuple[int, int]) -> tuple[int, int, int]:
@@ -95,7 +91,7 @@ def draw_overlays(
     if "hands" in shown:
         for hand in data.hands:
             pts = [(round(float(p[0]) * w), round(float(p[1]) * h)) for p in hand]
-            for a, b in _HAND_BONES:
+            for a, b in HAND_CONNECTIONS:
                 cv2.line(out, pts[a], pts[b], (80, 255, 120), thick, cv2.LINE_AA)
             for p in pts:
                 cv2.circle(out, p, thick + 1, (255, 255, 255), -1, cv2.LINE_AA)

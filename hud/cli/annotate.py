@@ -17,16 +17,8 @@ from PIL import Image, ImageDraw
 
 from gestures.gaze_geometry import LEFT_EYE, RIGHT_EYE
 from hud.text import font
-from hud.trackers.results import FACE_LANDMARK_COUNT
+from hud.trackers.results import FACE_LANDMARK_COUNT, HAND_CONNECTIONS
 
-#: MediaPipe's 21-point hand skeleton.
-HAND_CONNECTIONS: tuple[tuple[int, int], ...] = (
-    (0, 1), (1, 2), (2, 3), (3, 4),
-    (0, 5), (5, 6), (6, 7), (7, 8),
-    (5, 9), (9, 10), (10, 11), (11, 12),
-    (9, 13), (13, 14), (14, 15), (15, 16),
-    (13, 17), (0, 17), (17, 18), (18, 19), (19, 20),
-)  # fmt: skip
 FINGER_COLOURS = ((255, 210, 60), (80, 220, 120), (60, 180, 255), (190, 120, 255), (255, 120, 160))
 IRIS_CENTRES = (RIGHT_EYE.iris, LEFT_EYE.iris)
 

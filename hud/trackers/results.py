@@ -21,6 +21,14 @@ Handedness = Literal["Left", "Right"]
 
 #: Number of hand landmarks MediaPipe gives (wrist, then 4 per finger from thumb to pinky).
 HAND_LANDMARK_COUNT = 21
+#: MediaPipe's 21-point hand skeleton: the landmark pairs joined by a bone.
+HAND_CONNECTIONS: tuple[tuple[int, int], ...] = (
+    (0, 1), (1, 2), (2, 3), (3, 4),
+    (0, 5), (5, 6), (6, 7), (7, 8),
+    (5, 9), (9, 10), (10, 11), (11, 12),
+    (9, 13), (13, 14), (14, 15), (15, 16),
+    (13, 17), (0, 17), (17, 18), (18, 19), (19, 20),
+)  # fmt: skip
 #: Face-mesh landmarks with ``refine_landmarks=True``: 468 mesh points + 2 × 5 iris points.
 FACE_LANDMARK_COUNT = 478
 #: First iris landmark: 468–472 is one iris (centre first), 473–477 the other.
