@@ -287,7 +287,7 @@ class Emulator:
                 report.dropped = loop.dropped_frames
         finally:
             if trace_file is not None:
-                trace_file.close()
+                _close_trace(trace_file)
         report.asked = sum(1 for line in self.app.log if " ask " in line)
         if report.frames == 0:
             raise HudError("the world source gave no frames")
@@ -423,7 +423,17 @@ def _open_trace(path: str | Path) -> IO[str]:
 
 
 def _write_line(f: IO[str], record: dict[str, Any]) -> None:
-    f.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    try:
+        f.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    except OSError as exc:  # a full disk: one line, not a traceback
+        raise HudError(f"cannot write the trace {f.name}: {exc.strerror or exc}") from None
+
+
+def _close_trace(f: IO[str]) -> None:
+    try:
+        f.close()
+    except OSError as exc:
+        raise HudError(f"cannot write the trace {f.name}: {exc.strerror or exc}") from None
 
 
 __all__ = [

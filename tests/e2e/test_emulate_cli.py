@@ -226,3 +226,33 @@ def test_a_server_that_goes_silent_never_holds_a_frame(
     assert states[0] == "thinking" and states[-1] == "error"
     assert "streaming" in states  # the first chunk was shown before the silence
     assert "silent" in lines[-1]["cards"][0]["text"]
+
+
+def test_a_trace_on_a_full_disk_is_one_line_and_no_half_video(capsys, tmp_path: Path) -> None:
+    """The trace fills the disk mid-run: one line and exit 2; the MP4 (elsewhere) is not
+    published half-made."""
+    import contextlib
+    import subprocess
+    import sys
+
+    if sys.platform != "linux":
+        pytest.skip("tmpfs is Linux")
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)")
+    try:
+        with contextlib.suppress(OSError), open(small / "filler", "wb") as f:
+            while True:
+                f.write(b"\0" * 4096)
+                f.flush()
+        out = tmp_path / "x.mp4"
+        argv = ["emulate", "--headless", "--frames", "40", "--out", str(out)]
+        err = expect_error(capsys, [*argv, "--trace", str(small / "t.jsonl")])
+        assert "cannot write the trace" in err, err
+        assert not out.exists()
+    finally:
+        subprocess.run(["umount", "-l", str(small)], check=False)
